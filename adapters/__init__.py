@@ -1,0 +1,1 @@
+"""Everything that touches the outside: feeds, databases, CLI, exports."""

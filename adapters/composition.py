@@ -1,0 +1,151 @@
+"""The one composition root: reads settings, decides SQLite or PostgreSQL, and wires the
+event store, the read models and the pseudonymizer. Nothing connects at import time."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import EventStore
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+from adapters.errors import UserError
+from adapters.eventstore import (
+    EventRecorder,
+    PostgresEventRecorder,
+    SQLiteEventRecorder,
+    make_event_store,
+)
+from adapters.identity import Pseudonymizer
+
+DEFAULT_URL = "sqlite:///volym.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOLYM_")
+
+    database_url: str = DEFAULT_URL
+    pseudonym_key: str | None = None
+
+
+@dataclass
+class Volym:
+    """Everything a command needs, opened on one database."""
+
+    url: URL
+    recorder: EventRecorder
+    events: EventStore[UUID]
+    engine: Engine
+    pseudonymizer: Pseudonymizer
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.recorder.datastore.close()
+
+    def __enter__(self) -> Volym:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = None) -> Volym:
+    settings = Settings()
+    url = _parse_url(database_url or settings.database_url)
+    key = pseudonym_key or settings.pseudonym_key
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database or "volym.db")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recorder: EventRecorder = SQLiteEventRecorder(SQLiteDatastore(str(path), lock_timeout=30))
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        key_bytes = key.encode() if key else _local_key(path)
+    else:
+        if not key:
+            raise UserError(
+                "VOLYM_PSEUDONYM_KEY is not set: PostgreSQL needs the deployment's pseudonym key"
+            )
+        key_bytes = key.encode()
+        schema = url.query.get("schema")
+        schema = schema if isinstance(schema, str) else None
+        recorder = PostgresEventRecorder(_pg_datastore(url, schema))
+        engine = _pg_engine(url, schema)
+    try:
+        recorder.create_table()
+    except Exception as error:
+        recorder.datastore.close()
+        engine.dispose()
+        raise UserError(f"cannot open the event store at {_safe(url)}: {_first_line(error)}") from None
+    return Volym(url, recorder, make_event_store(recorder), engine, Pseudonymizer(key_bytes))
+
+
+def _parse_url(text: str) -> URL:
+    try:
+        url = make_url(text)
+    except Exception:
+        raise UserError(
+            f"database URL '{text}' is not sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+        ) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UserError(f"database URL must start with sqlite:/// or postgresql://, not {text!r}")
+    return url
+
+
+def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
+    return PostgresDatastore(
+        dbname=url.database or "postgres",
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password or "",
+        pool_size=2,
+        max_overflow=4,
+        schema=schema or "",
+        pool_open_timeout=10,
+    )
+
+
+def _pg_engine(url: URL, schema: str | None) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    plain = url.set(drivername="postgresql+psycopg").difference_update_query(["schema"])
+    return create_engine(plain, connect_args=connect_args, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _local_key(db_path: Path) -> bytes:
+    """The embedded default keeps its own key beside the database, readable by its owner."""
+    key_path = db_path.with_name(db_path.name + ".key")
+    if not key_path.exists():
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_path.read_text().strip().encode()
+
+
+def _safe(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

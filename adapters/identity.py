@@ -1,0 +1,111 @@
+"""Personnummer and samordningsnummer: validated, then replaced by a keyed pseudonym.
+
+The number itself never leaves this module: not into storage, logs nor error messages.
+The `personnummer` package resolves the century of 10-digit forms against today's date;
+feed.md resolves it against `occurred_on` (`+` = 100 years or older that day), and the
+century decides whether 29 February exists, so the parsing is done here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_LONG = re.compile(r"^(\d{4})(\d{2})(\d{2})-?(\d{3})(\d)$")
+_SHORT = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+])(\d{3})(\d)$")
+
+
+class InvalidIdentifier(ValueError):
+    """The reason never contains the identifier."""
+
+
+@dataclass(frozen=True)
+class Person:
+    pseudonym: str
+    birth_date: date
+    sex: str  # "kvinna" or "man", as reports.md names them
+
+
+@dataclass(frozen=True)
+class ParsedIdentifier:
+    canonical: str  # YYYYMMDDNNNC: the one form the pseudonym is computed from
+    birth_date: date
+    sex: str
+
+
+def parse_identifier(text: str, on: date) -> ParsedIdentifier:
+    if m := _LONG.match(text):
+        year, month, day, serial, check = m.groups()
+        full_year = int(year)
+    elif m := _SHORT.match(text):
+        yy, month, day, separator, serial, check = m.groups()
+        full_year = _resolve_century(int(yy), int(month), int(day), separator, on)
+    else:
+        raise InvalidIdentifier(
+            "not a personnummer or samordningsnummer in the form YYYYMMDDNNNC, "
+            "YYYYMMDD-NNNC, YYMMDD-NNNC or YYMMDD+NNNC"
+        )
+    ten = f"{full_year % 100:02d}{month}{day}{serial}"
+    if _luhn_check_digit(ten) != int(check):
+        raise InvalidIdentifier("the check digit does not match (Luhn)")
+    birth_date = _birth_date(full_year, int(month), int(day))
+    if birth_date is None:
+        raise InvalidIdentifier("names no real date of birth")
+    sex = "man" if int(serial[2]) % 2 == 1 else "kvinna"
+    return ParsedIdentifier(f"{full_year:04d}{month}{day}{serial}{check}", birth_date, sex)
+
+
+class Pseudonymizer:
+    """HMAC-SHA-256 under the deployment's key: the same person, the same pseudonym."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:
+            raise ValueError("the pseudonym key must be at least 16 bytes")
+        self._key = key
+
+    def person(self, identifier: str, on: date) -> Person:
+        parsed = parse_identifier(identifier, on)
+        return Person(self.pseudonym(parsed.canonical), parsed.birth_date, parsed.sex)
+
+    def pseudonym(self, canonical: str) -> str:
+        return hmac.new(self._key, canonical.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def digest(self, data: bytes) -> str:
+        """Keyed digest of a feed body, so a stored digest cannot be searched for a number."""
+        return hmac.new(self._key, data, hashlib.sha256).hexdigest()
+
+    def fingerprint(self) -> str:
+        """Identifies the key without revealing it, to refuse mixing keys in one store."""
+        return self.digest(b"volym-key-fingerprint")[:16]
+
+
+def _resolve_century(yy: int, month: int, day: int, separator: str, on: date) -> int:
+    # The latest year ending in yy whose birthday makes the person under 100 on `on`
+    # ('-'), or 100 or older ('+').
+    real_day = day - 60 if day > 60 else day
+    year = on.year - ((on.year - yy) % 100)
+    if (month, real_day) > (on.month, on.day) and year == on.year:
+        year -= 100  # would be born after `on`
+    if separator == "+":
+        year -= 100
+    return year
+
+
+def _birth_date(year: int, month: int, day: int) -> date | None:
+    if day > 60:
+        day -= 60  # samordningsnummer
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _luhn_check_digit(nine_or_ten: str) -> int:
+    digits = nine_or_ten[:9]
+    total = 0
+    for index, char in enumerate(digits):
+        product = int(char) * (2 if index % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return (10 - total % 10) % 10

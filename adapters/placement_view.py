@@ -1,0 +1,231 @@
+"""The placement read model on SQLAlchemy: the adapter behind projections.PlacementView.
+
+Rows and the tracking record are written in one transaction; a second attempt to record
+the same notification is refused, so each event changes the view exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+from sqlalchemy import Connection, Engine, MetaData, delete, select, update
+
+from adapters.placement_tables import PlacementTables, control_tables, placement_tables
+from domain.placement_terms import TermChange, Terms
+from projections.placements import PlacementRecord, segment_rows
+
+_CHUNK = 500
+_TERM_COLUMNS = ("form", "legal_basis", "regi", "cost_ore", "provider")
+
+
+class SqlTracking(TrackingRecorder):
+    """Tracking rows in `projection_tracking`, one per projection generation."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.control = MetaData()
+        self.generation_table, self.tracking_table = control_tables(self.control)
+
+    def create_control_tables(self) -> None:
+        self.control.create_all(self.engine)
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        with self.engine.begin() as conn:
+            self.record_tracking(conn, tracking)
+
+    def record_tracking(self, conn: Connection, tracking: Tracking) -> None:
+        t = self.tracking_table
+        moved = conn.execute(
+            update(t)
+            .where(t.c.name == tracking.application_name)
+            .where(t.c.notification_id < tracking.notification_id)
+            .values(notification_id=tracking.notification_id)
+        ).rowcount
+        if moved:
+            return
+        exists = conn.execute(
+            select(t.c.notification_id).where(t.c.name == tracking.application_name)
+        ).first()
+        if exists is not None:
+            raise IntegrityError(
+                f"{tracking.application_name} already processed notification "
+                f"{exists[0]} >= {tracking.notification_id}"
+            )
+        conn.execute(
+            t.insert().values(
+                name=tracking.application_name, notification_id=tracking.notification_id
+            )
+        )
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        t = self.tracking_table
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(t.c.notification_id).where(t.c.name == application_name)
+            ).scalar()
+        return int(value) if value is not None else None
+
+
+class SqlPlacementView(SqlTracking):
+    def __init__(self, engine: Engine, generation: int) -> None:
+        super().__init__(engine)
+        self.generation = generation
+        self.tables: PlacementTables = placement_tables(generation)
+
+    def create_tables(self) -> None:
+        self.create_control_tables()
+        self.tables.metadata.create_all(self.engine)
+
+    def drop_tables(self) -> None:
+        self.tables.metadata.drop_all(self.engine)
+
+    def placements(self, keys: Iterable[UUID]) -> dict[UUID, PlacementRecord]:
+        hex_keys = [key.hex for key in keys]
+        records: dict[UUID, PlacementRecord] = {}
+        if not hex_keys:
+            return records
+        state, change = self.tables.state, self.tables.change
+        with self.engine.connect() as conn:
+            for chunk in _chunks(hex_keys):
+                for row in conn.execute(select(state).where(state.c.placement_key.in_(chunk))):
+                    record = _record_from_row(row._mapping)
+                    records[record.key] = record
+                query = (
+                    select(change)
+                    .where(change.c.placement_key.in_(chunk))
+                    .order_by(change.c.placement_key, change.c.sequence)
+                )
+                for row in conn.execute(query):
+                    m = row._mapping
+                    values = {
+                        ("daily_cost" if c == "cost_ore" else c): (
+                            _cost(m[c]) if c == "cost_ore" else m[c]
+                        )
+                        for c in _TERM_COLUMNS
+                        if m[c] is not None
+                    }
+                    records[UUID(m["placement_key"])].changes.append(
+                        TermChange(date.fromordinal(m["effective_day"]), m["sequence"], values)
+                    )
+        for record in records.values():
+            record.persisted = True
+        return records
+
+    def save_placements(self, records: Sequence[PlacementRecord], tracking: Tracking) -> None:
+        t = self.tables
+        stored = [r.key.hex for r in records if r.persisted]
+        states, changes, segments = [], [], []
+        for record in records:
+            states.append(_state_row(record))
+            changes.extend(_change_rows(record))
+            segments.extend(_segment_dicts(record))
+        with self.engine.begin() as conn:
+            for chunk in _chunks(stored):
+                for table in (t.state, t.change, t.segment):
+                    conn.execute(delete(table).where(table.c.placement_key.in_(chunk)))
+            for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
+                if rows:
+                    conn.execute(table.insert(), rows)
+            self.record_tracking(conn, tracking)
+
+
+def _record_from_row(m: Any) -> PlacementRecord:
+    return PlacementRecord(
+        key=UUID(m["placement_key"]),
+        source=m["source"],
+        placement_id=m["placement_id"],
+        person=m["person"],
+        birth_date=date.fromordinal(m["birth_day"]),
+        sex=m["sex"],
+        target_group=m["target_group"],
+        unaccompanied=bool(m["unaccompanied"]),
+        accompanying_children=m["accompanying_children"],
+        first_day=date.fromordinal(m["first_day"]),
+        last_day=date.fromordinal(m["last_day"]) if m["last_day"] is not None else None,
+        voided=bool(m["voided"]),
+        initial=Terms(m["form"], m["legal_basis"], m["regi"], _cost(m["cost_ore"]), m["provider"]),
+    )
+
+
+def _state_row(r: PlacementRecord) -> dict[str, Any]:
+    return {
+        "placement_key": r.key.hex,
+        "source": r.source,
+        "placement_id": r.placement_id,
+        "person": r.person,
+        "birth_day": r.birth_date.toordinal(),
+        "sex": r.sex,
+        "target_group": r.target_group,
+        "unaccompanied": r.unaccompanied,
+        "accompanying_children": r.accompanying_children,
+        "first_day": r.first_day.toordinal(),
+        "last_day": r.last_day.toordinal() if r.last_day else None,
+        "voided": r.voided,
+        "form": r.initial.form,
+        "legal_basis": r.initial.legal_basis,
+        "regi": r.initial.regi,
+        "cost_ore": _ore(r.initial.daily_cost),
+        "provider": r.initial.provider,
+    }
+
+
+def _change_rows(r: PlacementRecord) -> list[dict[str, Any]]:
+    rows = []
+    for change in r.changes:
+        v = change.values
+        cost = v.get("daily_cost")
+        rows.append(
+            {
+                "placement_key": r.key.hex,
+                "sequence": change.sequence,
+                "effective_day": change.effective.toordinal(),
+                "form": v.get("form"),
+                "legal_basis": v.get("legal_basis"),
+                "regi": v.get("regi"),
+                "cost_ore": _ore(cost) if isinstance(cost, Decimal) else None,
+                "provider": v.get("provider"),
+            }
+        )
+    return rows
+
+
+def _segment_dicts(r: PlacementRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "placement_key": s.key.hex,
+            "sequence": s.sequence,
+            "first_day": s.first.toordinal(),
+            "last_day": s.last.toordinal() if s.last else None,
+            "start_day": s.start.toordinal(),
+            "end_day": s.end.toordinal() if s.end else None,
+            "person": s.person,
+            "sex": s.sex,
+            "age_group": s.age_group,
+            "target_group": s.target_group,
+            "unaccompanied": s.unaccompanied,
+            "form": s.form,
+            "form_group": s.form_group,
+            "legal_basis": s.legal_basis,
+            "regi": s.regi,
+            "provider": s.provider,
+            "cost_ore": _ore(s.daily_cost),
+        }
+        for s in segment_rows(r)
+    ]
+
+
+def _ore(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def _cost(ore: int) -> Decimal:
+    return (Decimal(ore) / 100).quantize(Decimal("0.01"))
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

@@ -1,0 +1,171 @@
+"""The placement projection: from placement events to care-day segments for the reports.
+
+Each placement's state is kept in the read model (its start, end, void and term changes);
+whenever an event touches a placement, its segments are computed again from that state,
+so end-date corrections and late, out-of-order changes land where they belong."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from domain.placement import Placement
+from domain.placement_terms import Segment, TermChange, Terms, segments
+from domain.vocabulary import age_group, form_group
+
+PROJECTION_NAME = "placements"
+PROJECTION_VERSION = 1  # bump when the rows change meaning: the view is then rebuilt
+
+
+@dataclass
+class PlacementRecord:
+    key: UUID
+    source: str
+    placement_id: str
+    person: str
+    birth_date: date
+    sex: str
+    target_group: str
+    unaccompanied: bool
+    accompanying_children: int
+    first_day: date
+    last_day: date | None
+    voided: bool
+    initial: Terms
+    changes: list[TermChange] = field(default_factory=list)
+    persisted: bool = False  # True once the read model holds it (its old rows are replaced)
+
+    def segments(self) -> list[Segment]:
+        return segments(self.initial, self.first_day, self.last_day, self.changes)
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """Care days `first`..`last` of one placement under one set of terms, with the
+    placement's own facts beside them so that a report reads one table."""
+
+    key: UUID
+    sequence: int
+    first: date
+    last: date | None
+    start: date
+    end: date | None
+    person: str
+    sex: str
+    age_group: str
+    target_group: str
+    unaccompanied: bool
+    form: str
+    form_group: str
+    legal_basis: str
+    regi: str
+    provider: str | None
+    daily_cost: Decimal
+
+
+def segment_rows(record: PlacementRecord) -> list[SegmentRow]:
+    if record.voided:
+        return []  # a voided placement counts nowhere
+    group_by_age = age_group(record.birth_date, record.first_day)
+    return [
+        SegmentRow(
+            key=record.key,
+            sequence=index,
+            first=segment.first,
+            last=segment.last,
+            start=record.first_day,
+            end=record.last_day,
+            person=record.person,
+            sex=record.sex,
+            age_group=group_by_age,
+            target_group=record.target_group,
+            unaccompanied=record.unaccompanied,
+            form=segment.terms.form,
+            form_group=form_group(segment.terms.form),
+            legal_basis=segment.terms.legal_basis,
+            regi=segment.terms.regi,
+            provider=segment.terms.provider,
+            daily_cost=segment.terms.daily_cost,
+        )
+        for index, segment in enumerate(record.segments())
+    ]
+
+
+class PlacementView(Protocol):
+    """The read-model port. Writes happen with their tracking record, atomically."""
+
+    def placements(self, keys: Iterable[UUID]) -> dict[UUID, PlacementRecord]: ...
+
+    def save_placements(self, records: Sequence[PlacementRecord], tracking: Tracking) -> None: ...
+
+
+def apply(records: dict[UUID, PlacementRecord], domain_event: Any) -> None:
+    """Apply one placement event to the records it touches (others are left alone)."""
+    key = domain_event.originator_id
+    if isinstance(domain_event, Placement.Started):
+        records[key] = _started(domain_event)
+        return
+    record = records.get(key)
+    if record is None:
+        return  # history out of reach (a partial replay); nothing to attach it to
+    if isinstance(domain_event, Placement.Changed):
+        record.changes.append(
+            TermChange(domain_event.occurred_on, len(record.changes), dict(domain_event.values))
+        )
+    elif isinstance(domain_event, Placement.Ended):
+        record.last_day = domain_event.occurred_on
+    elif isinstance(domain_event, Placement.Voided):
+        record.voided = True
+
+
+def keys_to_load(domain_events: Iterable[Any]) -> set[UUID]:
+    """Placements touched by a batch whose state is not created within it."""
+    started: set[UUID] = set()
+    needed: set[UUID] = set()
+    for domain_event in domain_events:
+        key = domain_event.originator_id
+        if isinstance(domain_event, Placement.Started):
+            started.add(key)
+        elif key not in started and isinstance(domain_event, Placement.Event):
+            needed.add(key)
+    return needed
+
+
+def project_batch(
+    view: PlacementView, domain_events: Sequence[Any], tracking: Tracking
+) -> None:
+    """Apply a batch and save every touched placement with the batch's tracking record;
+    a batch without placement events still advances tracking."""
+    records: dict[UUID, PlacementRecord] = dict(view.placements(keys_to_load(domain_events)))
+    touched: dict[UUID, None] = {}
+    for domain_event in domain_events:
+        if isinstance(domain_event, Placement.Event):
+            apply(records, domain_event)
+            if domain_event.originator_id in records:
+                touched[domain_event.originator_id] = None
+    view.save_placements([records[key] for key in touched], tracking)
+
+
+def _started(e: Any) -> PlacementRecord:
+    return PlacementRecord(
+        key=e.originator_id,
+        source=e.source,
+        placement_id=e.placement_id,
+        person=e.person,
+        birth_date=e.birth_date,
+        sex=e.sex,
+        target_group=e.target_group,
+        unaccompanied=e.unaccompanied,
+        accompanying_children=e.accompanying_children,
+        first_day=e.occurred_on,
+        last_day=None,
+        voided=False,
+        initial=Terms(e.form, e.legal_basis, e.regi, e.daily_cost, e.provider),
+    )
+
