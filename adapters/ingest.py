@@ -66,7 +66,7 @@ class Ingestor:
 
     def ingest(
         self,
-        lines: Iterable[str],
+        lines: Iterable[str | bytes],
         on_reject: Callable[[Rejection], None] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> IngestSummary:
@@ -83,10 +83,20 @@ class Ingestor:
                 progress(len(batch))
         return total
 
-    def _ingest_batch(self, batch: list[tuple[int, str]]) -> IngestSummary:
+    def _ingest_batch(self, batch: list[tuple[int, str | bytes]]) -> IngestSummary:
         parsed: list[tuple[int, str, ParsedLine]] = []
         invalid: list[Rejection] = []
-        for line_no, raw in batch:
+        for line_no, data in batch:
+            if isinstance(data, bytes):
+                try:
+                    raw = data.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    text = data.decode("utf-8", errors="replace")
+                    reason = f"(line): not UTF-8 ({error.reason} at byte {error.start})"
+                    invalid.append(Rejection(line_no, text, [reason]))
+                    continue
+            else:
+                raw = data
             try:
                 parsed.append((line_no, raw, parse_line(raw, self.volym.pseudonymizer)))
             except LineRejected as rejected:
@@ -203,10 +213,10 @@ class Ingestor:
             self._cache.popitem(last=False)
 
 
-def _batches(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
-    batch: list[tuple[int, str]] = []
+def _batches(lines: Iterable[str | bytes]) -> Iterator[list[tuple[int, str | bytes]]]:
+    batch: list[tuple[int, str | bytes]] = []
     for line_no, raw in enumerate(lines, start=1):
-        text = raw.rstrip("\r\n")
+        text = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
         if not text.strip():
             continue  # blank lines are ignored by the contract
         batch.append((line_no, text))

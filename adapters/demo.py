@@ -1,0 +1,73 @@
+"""`volym demo`: the example municipality end to end on the embedded default: the feed is
+written, ingested into a fresh SQLite store, and the nämnd's tables are shown."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from adapters.composition import open_volym
+from adapters.ingest import Ingestor
+from adapters.labels import swedish_number
+from adapters.output import render_tables
+from adapters.placement_report import PLACEMENTS, placement_report
+from adapters.projector import PlacementProjector
+from adapters.reporting import parse_request
+from adapters.synthetic import placement_feed
+
+YEARS = (2021, 2022, 2023, 2024, 2025)
+
+
+def run_demo(directory: Path, seed: int, err: Console) -> None:
+    out = Console() if Console().is_terminal else Console(width=200)
+    directory.mkdir(parents=True, exist_ok=True)
+    feed = directory / "exempelby-placeringar.jsonl"
+    database = directory / "volym-demo.db"
+    for stale in directory.glob("volym-demo.db*"):
+        if not stale.name.endswith(".key"):
+            stale.unlink()  # a fresh store each run; the key stays so pseudonyms stay stable
+    lines = list(placement_feed(seed))
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out.print(
+        f"[bold]Exempelby kommun[/bold] (about 100 000 inhabitants): "
+        f"{swedish_number(len(lines), 0)} placement events written to {feed}"
+    )
+    started = time.perf_counter()
+    with open_volym(f"sqlite:///{database}") as volym:
+        ingestor = Ingestor(volym)
+        with Progress(
+            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
+            console=err, disable=not err.is_terminal, transient=True,
+        ) as progress:
+            task = progress.add_task("ingest", total=len(lines))
+            summary = ingestor.ingest(
+                iter(lines), on_reject=None, progress=lambda n: progress.advance(task, n)
+            )
+        elapsed = time.perf_counter() - started
+        out.print(
+            f"ingested into {database} in {elapsed:.1f} s: "
+            f"{swedish_number(summary.accepted, 0)} events accepted, "
+            f"{swedish_number(summary.duplicates, 0)} duplicates, "
+            f"{swedish_number(summary.rejected, 0)} rejected\n"
+        )
+        for reason in {r for rej in summary.rejections for r in rej.reasons}:
+            out.print(f"  rejected: {reason}")
+        view = PlacementProjector(volym).live_view()
+        first_quarters = [f"{year}-Q1" for year in YEARS]
+        for where, measure in (
+            (["target_group=barn_unga"], "average_placements"),
+            ([f"target_group={g}" for g in ("vuxna_missbruk", "vuxna_vald", "vuxna_ovriga")],
+             "average_placements"),
+        ):
+            request = parse_request(PLACEMENTS, first_quarters, ["form_group"], where)
+            render_tables(placement_report(view, request), (measure,), out)
+        years = parse_request(PLACEMENTS, [str(y) for y in YEARS], ["target_group"])
+        report = placement_report(view, years)
+        render_tables(report, ("average_placements", "cost", "cost_per_care_day"), out)
+    out.print(
+        f"\nTry: volym report placements --db sqlite:///{database} --period 2025-T1 "
+        "--by form_group --by legal_basis"
+    )

@@ -1,0 +1,83 @@
+"""`volym report`: parse the request, read the live (or as-of) model, write the output."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from adapters.composition import open_volym
+from adapters.errors import UserError
+from adapters.output import render_tables, to_csv, to_json
+from adapters.placement_report import PLACEMENTS, placement_report
+from adapters.projector import PlacementProjector
+from adapters.replay import placement_view_as_of
+from adapters.reporting import parse_request
+
+# Times without an offset are the users' own: Swedish local time.
+LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
+
+
+def run_report(
+    kind: str,
+    periods: list[str],
+    by: list[str],
+    where: list[str],
+    as_of: datetime | None,
+    output_format: str,
+    output: Path | None,
+    measures: list[str] | None,
+    db: str | None,
+) -> None:
+    if kind != "placements":
+        raise UserError(f"report {kind}: not yet available in this volym version (placements is)")
+    if output_format == "xlsx":
+        raise UserError("--format xlsx is not yet available; use table, json or csv")
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=LOCAL_ZONE)
+    request = parse_request(PLACEMENTS, periods, by, where, as_of)
+    chosen = _measures(measures, PLACEMENTS.measures)
+    with open_volym(db) as volym:
+        projector = PlacementProjector(volym)
+        if as_of is None:
+            view = projector.live_view()
+            projector.catch_up(view)  # include events another process stored just now
+        else:
+            view = placement_view_as_of(volym, as_of)
+        report = placement_report(view, request)
+    _write(report, output_format, output, chosen)
+
+
+def _measures(chosen: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:
+    if not chosen:
+        return known
+    for name in chosen:
+        if name not in known:
+            raise UserError(f"--measure {name}: not a measure; one of {', '.join(known)}")
+    return tuple(m for m in known if m in chosen)
+
+
+def _write(report: dict[str, Any], fmt: str, output: Path | None, measures: tuple[str, ...]) -> None:
+    if fmt == "json":
+        text = to_json(report)
+    elif fmt == "csv":
+        text = to_csv(report, measures)
+    else:
+        if output is None:
+            console = Console()
+            if not console.is_terminal:
+                console = Console(width=200)  # piped: keep every column readable
+            render_tables(report, measures, console)
+            return
+        console = Console(file=None, record=True, width=200)
+        with console.capture():
+            render_tables(report, measures, console)
+        text = console.export_text()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")

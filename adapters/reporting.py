@@ -1,0 +1,149 @@
+"""The report contract of reports.md: request parsing and the JSON shape, for every kind.
+
+A kind supplies its dimensions, its measures and a query that returns, for one period
+and a list of dimensions, the measures of each group with data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from adapters.errors import UserError
+from domain.errors import InvalidPeriod
+from domain.periods import TIME_DIMENSIONS, Period, parse_period
+
+Group = tuple[dict[str, Any], dict[str, Any]]  # (dimension values, measures)
+Query = Callable[[Period, list[str]], list[Group]]
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    name: str
+    measures: tuple[str, ...]
+    dimensions: dict[str, tuple[Any, ...] | None]
+    empty: Callable[[int], dict[str, Any]]
+
+
+@dataclass
+class ReportRequest:
+    kind: ReportKind
+    periods: list[Period]
+    by: list[str] = field(default_factory=list)
+    where: dict[str, list[Any]] = field(default_factory=dict)
+    as_of: datetime | None = None
+
+    @property
+    def time_by(self) -> list[str]:
+        return [d for d in self.by if d in TIME_DIMENSIONS]
+
+    @property
+    def group_by(self) -> list[str]:
+        return [d for d in self.by if d not in TIME_DIMENSIONS]
+
+
+def parse_request(
+    kind: ReportKind,
+    periods: Sequence[str],
+    by: Sequence[str] = (),
+    where: Sequence[str] = (),
+    as_of: datetime | None = None,
+) -> ReportRequest:
+    if not periods:
+        raise UserError("give at least one --period, e.g. --period 2023-Q1")
+    try:
+        parsed = [parse_period(p) for p in periods]
+    except InvalidPeriod as error:
+        raise UserError(str(error)) from None
+    known = [*kind.dimensions, *TIME_DIMENSIONS]
+    dims: list[str] = []
+    for name in by:
+        if name not in known:
+            raise UserError(f"--by {name}: not a {kind.name} dimension; one of {', '.join(known)}")
+        if name not in dims:
+            dims.append(name)
+    filters: dict[str, list[Any]] = {}
+    for clause in where:
+        name, sep, raw = clause.partition("=")
+        if not sep or name not in kind.dimensions:
+            raise UserError(
+                f"--where {clause}: write DIM=VALUE with DIM one of {', '.join(kind.dimensions)}"
+            )
+        filters.setdefault(name, []).append(_where_value(kind, name, raw))
+    return ReportRequest(kind, parsed, dims, filters, as_of)
+
+
+def _where_value(kind: ReportKind, name: str, raw: str) -> Any:
+    allowed = kind.dimensions[name]
+    if allowed is None:
+        return raw
+    if allowed and isinstance(allowed[0], bool):
+        if raw not in ("true", "false"):
+            raise UserError(f"--where {name}={raw}: use true or false")
+        return raw == "true"
+    if raw not in allowed:
+        raise UserError(f"--where {name}={raw}: not a value of {name}; one of {', '.join(allowed)}")
+    return raw
+
+
+def build_report(request: ReportRequest, query: Query) -> dict[str, Any]:
+    kind = request.kind
+    rows: list[dict[str, Any]] = []
+    totals: list[dict[str, Any]] = []
+    for period in request.periods:
+        total_groups = query(period, [])
+        total = total_groups[0][1] if total_groups else kind.empty(period.days)
+        totals.append({"period": period.label, **total})
+        if not request.by:
+            rows.append({"period": period.label, **total})
+            continue
+        for sub in _sub_periods(period, request.time_by):
+            labels = {dim: _time_label(sub, dim) for dim in request.time_by}
+            groups = query(sub, request.group_by)
+            groups.sort(key=lambda g: _sort_key(kind, request.group_by, g[0]))
+            for values, measures in groups:
+                row: dict[str, Any] = {"period": period.label, **labels}
+                row.update({dim: values[dim] for dim in request.group_by})
+                row.update(measures)
+                rows.append({k: row[k] for k in ["period", *request.by, *kind.measures]})
+    return {
+        "report": kind.name,
+        "as_of": request.as_of.isoformat() if request.as_of else None,
+        "periods": [
+            {
+                "label": p.label,
+                "start": p.start.isoformat(),
+                "end": p.end.isoformat(),
+                "days": p.days,
+            }
+            for p in request.periods
+        ],
+        "by": list(request.by),
+        "where": {k: v[0] if len(v) == 1 else v for k, v in request.where.items()},
+        "rows": rows,
+        "totals": totals,
+    }
+
+
+def _sub_periods(period: Period, time_by: list[str]) -> list[Period]:
+    if not time_by:
+        return [period]
+    finest = min(time_by, key=TIME_DIMENSIONS.index)
+    return list(period.split(finest))
+
+
+def _time_label(sub: Period, dim: str) -> str:
+    return next(iter(Period(sub.label, sub.start, sub.start).split(dim))).label
+
+
+def _sort_key(kind: ReportKind, dims: list[str], values: dict[str, Any]) -> tuple[Any, ...]:
+    key: list[Any] = []
+    for dim in dims:
+        value = values[dim]
+        order = kind.dimensions[dim]
+        if order is None:
+            key.append((value is None, str(value or "")))
+        else:
+            key.append((False, order.index(value) if value in order else len(order)))
+    return tuple(key)
