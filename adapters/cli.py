@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import sys
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.exceptions import Abort, TyperException
 from rich.console import Console
+from typer.exceptions import Abort, TyperException
 
 from adapters.errors import UserError
 
@@ -35,14 +35,14 @@ DbOption = Annotated[
 ]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     placements = "placements"
     investigations = "investigations"
     households = "households"
@@ -74,7 +74,7 @@ def report(
     as_of: Annotated[
         datetime | None, typer.Option("--as-of", help="figures from the events stored by then")
     ] = None,
-    format: Annotated[Format, typer.Option("--format")] = Format.table,  # noqa: A002
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", help="write to a file")] = None,
     measure: Annotated[
         list[str] | None, typer.Option("--measure", help="only these measures (table, csv)")
@@ -84,9 +84,7 @@ def report(
     """Report figures for one or more periods."""
     from adapters.report_command import run_report
 
-    run_report(
-        kind.value, period, by or [], where or [], as_of, format.value, output, measure, db
-    )
+    run_report(kind.value, period, by or [], where or [], as_of, format.value, output, measure, db)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import EventStore
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
@@ -87,7 +88,9 @@ def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = N
     except Exception as error:
         recorder.datastore.close()
         engine.dispose()
-        raise UserError(f"cannot open the event store at {_safe(url)}: {_first_line(error)}") from None
+        raise UserError(
+            f"cannot open the event store at {_safe(url)}: {_first_line(error)}"
+        ) from None
     return Volym(url, recorder, make_event_store(recorder), engine, Pseudonymizer(key_bytes))
 
 
@@ -104,6 +107,18 @@ def _parse_url(text: str) -> URL:
 
 
 def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
+    # The pool retries for its whole open timeout; a direct probe fails fast and says why.
+    try:
+        psycopg.connect(
+            dbname=url.database or "postgres",
+            host=url.host or "127.0.0.1",
+            port=url.port or 5432,
+            user=url.username or "postgres",
+            password=url.password or "",
+            connect_timeout=5,
+        ).close()
+    except psycopg.Error as error:
+        raise UserError(f"cannot connect to {_safe(url)}: {_first_line(error)}") from None
     return PostgresDatastore(
         dbname=url.database or "postgres",
         host=url.host or "127.0.0.1",

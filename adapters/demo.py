@@ -39,8 +39,12 @@ def run_demo(directory: Path, seed: int, err: Console) -> None:
     with open_volym(f"sqlite:///{database}") as volym:
         ingestor = Ingestor(volym)
         with Progress(
-            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
-            console=err, disable=not err.is_terminal, transient=True,
+            TextColumn("ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            disable=not err.is_terminal,
+            transient=True,
         ) as progress:
             task = progress.add_task("ingest", total=len(lines))
             summary = ingestor.ingest(
@@ -59,8 +63,10 @@ def run_demo(directory: Path, seed: int, err: Console) -> None:
         first_quarters = [f"{year}-Q1" for year in YEARS]
         for where, measure in (
             (["target_group=barn_unga"], "average_placements"),
-            ([f"target_group={g}" for g in ("vuxna_missbruk", "vuxna_vald", "vuxna_ovriga")],
-             "average_placements"),
+            (
+                [f"target_group={g}" for g in ("vuxna_missbruk", "vuxna_vald", "vuxna_ovriga")],
+                "average_placements",
+            ),
         ):
             request = parse_request(PLACEMENTS, first_quarters, ["form_group"], where)
             render_tables(placement_report(view, request), (measure,), out)

@@ -40,8 +40,20 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class SubclassAwareTranscoder(JSONTranscoder):
+    """The library matches exact types; a subclass of date or datetime (freezegun's, or a
+    pendulum-like library's) must still be stored as its base type."""
+
+    def _encode_obj(self, o: Any) -> dict[str, Any]:
+        for base in type(o).__mro__:
+            transcoding = self.types.get(base)
+            if transcoding is not None:
+                return {"_type_": transcoding.name, "_data_": transcoding.encode(o)}
+        return super()._encode_obj(o)
+
+
 def make_mapper() -> Mapper[UUID]:
-    transcoder = JSONTranscoder()
+    transcoder = SubclassAwareTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         transcoder.register(transcoding)
     return Mapper(transcoder=transcoder)

@@ -31,9 +31,7 @@ from domain.vocabulary import FORMS, LEGAL_BASES, PLACEMENT_TARGET_GROUPS, REGI
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def _strict_date(value: Any) -> date:
@@ -47,7 +45,9 @@ def _strict_date(value: Any) -> date:
 
 def _rfc3339(value: Any) -> datetime:
     if not isinstance(value, str) or not _RFC3339.match(value):
-        raise ValueError("must be an RFC 3339 date-time with offset, e.g. 2023-01-10T08:30:00+01:00")
+        raise ValueError(
+            "must be an RFC 3339 date-time with offset, e.g. 2023-01-10T08:30:00+01:00"
+        )
     try:
         return datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
     except ValueError:
@@ -56,7 +56,7 @@ def _rfc3339(value: Any) -> datetime:
 
 def _money(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError("must be a decimal amount in SEK, e.g. \"4150.00\"")
+        raise ValueError('must be a decimal amount in SEK, e.g. "4150.00"')
     text = value if isinstance(value, str) else repr(value)
     if not _MONEY.match(text):
         raise ValueError("must be a non-negative amount with at most two decimals")
@@ -128,9 +128,7 @@ class PlacementChanged(FeedEvent):
             getattr(self, name) is None
             for name in ("form", "legal_basis", "regi", "daily_cost", "provider")
         ):
-            raise ValueError(
-                "needs one or more of form, legal_basis, regi, daily_cost, provider"
-            )
+            raise ValueError("needs one or more of form, legal_basis, regi, daily_cost, provider")
         return self
 
 
@@ -171,8 +169,10 @@ class LineRejected(Exception):
 def parse_line(text: str, pseudonymizer: Pseudonymizer) -> ParsedLine:
     try:
         obj = json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise LineRejected([f"not valid JSON ({error.msg} at column {error.colno})"]) from None
+    except ValueError:  # e.g. a number too long to convert
+        raise LineRejected(["not valid JSON"]) from None
     if not isinstance(obj, dict):
         raise LineRejected(["a line must be one JSON object"])
     return parse_object(obj, pseudonymizer)

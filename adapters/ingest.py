@@ -132,10 +132,16 @@ class Ingestor:
                 if seen[key] == line.digest:
                     summary.duplicates += 1
                 else:
-                    summary.rejections.append(Rejection(line_no, raw, [
-                        f"event_id: {event.event_id} from {event.source} was received before "
-                        "with a different body (conflict); the stored event is kept"
-                    ]))
+                    summary.rejections.append(
+                        Rejection(
+                            line_no,
+                            raw,
+                            [
+                                f"event_id: {event.event_id} from {event.source} was received "
+                                "before with a different body (conflict); the stored event is kept"
+                            ],
+                        )
+                    )
                     summary.rejected += 1
                 continue
             agg_id = placement_key(event.source, event.placement_id)  # type: ignore[attr-defined]
@@ -165,8 +171,11 @@ class Ingestor:
 
     def _command(self, placement: Placement | None, event: Any, now: datetime) -> Placement:
         recorded_at = event.recorded_at or now
-        common = {"event_id": event.event_id, "recorded_at": recorded_at,
-                  "occurred_on": event.occurred_on}
+        common = {
+            "event_id": event.event_id,
+            "recorded_at": recorded_at,
+            "occurred_on": event.occurred_on,
+        }
         if isinstance(event, PlacementStarted):
             if placement is not None:
                 raise RuleViolation(
@@ -175,11 +184,19 @@ class Ingestor:
                 )
             person = event.person
             return Placement.start(
-                source=event.source, placement_id=event.placement_id, **common,
-                person=person.pseudonym, birth_date=person.birth_date, sex=person.sex,
-                target_group=event.target_group, form=event.form,
-                legal_basis=event.legal_basis, regi=event.regi, daily_cost=event.daily_cost,
-                provider=event.provider, unaccompanied=event.unaccompanied,
+                source=event.source,
+                placement_id=event.placement_id,
+                **common,
+                person=person.pseudonym,
+                birth_date=person.birth_date,
+                sex=person.sex,
+                target_group=event.target_group,
+                form=event.form,
+                legal_basis=event.legal_basis,
+                regi=event.regi,
+                daily_cost=event.daily_cost,
+                provider=event.provider,
+                unaccompanied=event.unaccompanied,
                 accompanying_children=event.accompanying_children,
             )
         if placement is None:
@@ -189,8 +206,12 @@ class Ingestor:
             )
         if isinstance(event, PlacementChanged):
             placement.change(
-                **common, form=event.form, legal_basis=event.legal_basis, regi=event.regi,
-                daily_cost=event.daily_cost, provider=event.provider,
+                **common,
+                form=event.form,
+                legal_basis=event.legal_basis,
+                regi=event.regi,
+                daily_cost=event.daily_cost,
+                provider=event.provider,
             )
         elif isinstance(event, PlacementEnded):
             placement.end(**common, reason=event.reason)
@@ -204,6 +225,7 @@ class Ingestor:
             return
         for agg_id in self.volym.recorder.existing(missing):
             aggregate: Any = None
+            domain_event: Any
             for domain_event in self.volym.events.get(agg_id):
                 aggregate = domain_event.mutate(aggregate)
             self._cache[agg_id] = aggregate

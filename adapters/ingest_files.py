@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.ingest import IngestSummary, Ingestor, Rejection
+from adapters.ingest import Ingestor, IngestSummary, Rejection
 from adapters.labels import swedish_number
 
 

@@ -48,9 +48,7 @@ def _csv(value: Any) -> Any:
     return value
 
 
-def render_tables(
-    report: dict[str, Any], measures: tuple[str, ...], console: Console
-) -> None:
+def render_tables(report: dict[str, Any], measures: tuple[str, ...], console: Console) -> None:
     title = REPORT_TITLES.get(report["report"], report["report"])
     if report["where"]:
         title += " — " + ", ".join(

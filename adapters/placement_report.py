@@ -53,15 +53,11 @@ def _statement(
     first_of_period = literal(period.start.toordinal())
     last_of_period = literal(period.end.toordinal())
     last_in_care = func.coalesce(s.c.last_day, last_of_period)
-    overlap = (
-        _least(last_in_care, last_of_period) - _greatest(s.c.first_day, first_of_period) + 1
-    )
+    overlap = _least(last_in_care, last_of_period) - _greatest(s.c.first_day, first_of_period) + 1
     started = case(
         (and_(s.c.first_day == s.c.start_day, s.c.start_day >= first_of_period), 1), else_=0
     )
-    ended = case(
-        (and_(s.c.last_day == s.c.end_day, s.c.end_day <= last_of_period), 1), else_=0
-    )
+    ended = case((and_(s.c.last_day == s.c.end_day, s.c.end_day <= last_of_period), 1), else_=0)
     active = case((last_in_care >= last_of_period, 1), else_=0)
     columns = [s.c[d] for d in dims]
     statement = (
@@ -79,12 +75,8 @@ def _statement(
     )
     for dim, values in where.items():
         statement = statement.where(s.c[dim].in_(values))
-    if columns:
-        statement = statement.group_by(*columns)
-    else:
-        # Without grouping an aggregate always returns one row; keep "no data" as none.
-        statement = statement.having(func.count() > 0)
-    return statement
+    # Without grouping an aggregate always returns one row; keep "no data" as none.
+    return statement.group_by(*columns) if columns else statement.having(func.count() > 0)
 
 
 def _least(a: ColumnElement[Any], b: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -59,7 +59,9 @@ class PlacementProjector:
     def tracking_name(self, view: SqlPlacementView) -> str:
         return f"{PROJECTION_NAME}/g{view.generation}"
 
-    def catch_up(self, view: SqlPlacementView | None = None, progress: Progress | None = None) -> int:
+    def catch_up(
+        self, view: SqlPlacementView | None = None, progress: Progress | None = None
+    ) -> int:
         """Process every stored event the view has not seen; returns how many."""
         view = view or self.live_view()
         name = self.tracking_name(view)
@@ -76,7 +78,9 @@ class PlacementProjector:
                 break
             mapper = self.volym.events.mapper
             domain_events = [
-                mapper.to_domain_event(n) for n in notifications if n.topic.startswith(_TOPIC_PREFIX)
+                mapper.to_domain_event(n)
+                for n in notifications
+                if n.topic.startswith(_TOPIC_PREFIX)
             ]
             position = notifications[-1].id
             project_batch(view, domain_events, Tracking(name, position))

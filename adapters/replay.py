@@ -27,16 +27,14 @@ def placement_view_as_of(volym: Volym, as_of: datetime) -> SqlPlacementView:
     mapper = volym.events.mapper
     position = 0
     while True:
-        notifications = recorder.select_notifications(
-            position, _BATCH, inclusive_of_start=False
-        )
+        notifications = recorder.select_notifications(position, _BATCH, inclusive_of_start=False)
         if not notifications:
             break
         position = notifications[-1].id
         known: list[Any] = []
         for notification in notifications:
             if notification.topic.startswith(_TOPIC_PREFIX):
-                domain_event = mapper.to_domain_event(notification)
+                domain_event: Any = mapper.to_domain_event(notification)
                 # The library stamps each event when volym accepts it: its stored time.
                 if domain_event.timestamp <= as_of:
                     known.append(domain_event)

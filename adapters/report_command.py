@@ -61,7 +61,9 @@ def _measures(chosen: list[str] | None, known: tuple[str, ...]) -> tuple[str, ..
     return tuple(m for m in known if m in chosen)
 
 
-def _write(report: dict[str, Any], fmt: str, output: Path | None, measures: tuple[str, ...]) -> None:
+def _write(
+    report: dict[str, Any], fmt: str, output: Path | None, measures: tuple[str, ...]
+) -> None:
     if fmt == "json":
         text = to_json(report)
     elif fmt == "csv":

@@ -96,18 +96,29 @@ def _placement(
     low, high = kind.cost_own if own else kind.cost_extern
     indexation = 1.03 ** (start.year - 2021)
     cost = Decimal(round(rng.uniform(low, high) * indexation)).quantize(Decimal("0.01"))
-    legal = "sol" if rng.random() < kind.sol_share else (
-        "lvu" if kind.target_group == "barn_unga" else "lvm"
+    legal = (
+        "sol"
+        if rng.random() < kind.sol_share
+        else ("lvu" if kind.target_group == "barn_unga" else "lvm")
     )
     person = _person(rng, kind, start, persons)
-    unaccompanied = kind.target_group == "barn_unga" and kind.form in ("hvb", "stodboende") and (
-        rng.random() < 0.08
+    unaccompanied = (
+        kind.target_group == "barn_unga"
+        and kind.form in ("hvb", "stodboende")
+        and (rng.random() < 0.08)
     )
     started: dict[str, object] = {
-        "event_id": f"{placement_id}-1", "source": SOURCE, "type": "placement.started",
-        "occurred_on": start.isoformat(), "placement_id": placement_id, "person": person,
-        "form": kind.form, "legal_basis": legal, "target_group": kind.target_group,
-        "regi": "egen" if own else "extern", "daily_cost": str(cost),
+        "event_id": f"{placement_id}-1",
+        "source": SOURCE,
+        "type": "placement.started",
+        "occurred_on": start.isoformat(),
+        "placement_id": placement_id,
+        "person": person,
+        "form": kind.form,
+        "legal_basis": legal,
+        "target_group": kind.target_group,
+        "regi": "egen" if own else "extern",
+        "daily_cost": str(cost),
     }
     if not own:
         started["provider"] = rng.choice(PROVIDERS[kind.form])
@@ -130,39 +141,78 @@ def _placement(
             break
         cost = (cost * Decimal("1.03")).quantize(Decimal("0.01"))
         sequence += 1
-        out.append((_registered(rng, date(year, 1, 1)), _event(
-            placement_id, sequence, "placement.changed", date(year, 1, 1), daily_cost=str(cost))))
+        out.append(
+            (
+                _registered(rng, date(year, 1, 1)),
+                _event(
+                    placement_id,
+                    sequence,
+                    "placement.changed",
+                    date(year, 1, 1),
+                    daily_cost=str(cost),
+                ),
+            )
+        )
         year += 1
     if move is not None and move <= EXPORT_DAY:
         sequence += 1
-        out.append((_registered(rng, move), _event(
-            placement_id, sequence, "placement.changed", move, form="familjehem",
-            regi="egen", daily_cost=str(rng.randint(600, 900)) + ".00")))
+        out.append(
+            (
+                _registered(rng, move),
+                _event(
+                    placement_id,
+                    sequence,
+                    "placement.changed",
+                    move,
+                    form="familjehem",
+                    regi="egen",
+                    daily_cost=str(rng.randint(600, 900)) + ".00",
+                ),
+            )
+        )
     if last <= EXPORT_DAY:
         sequence += 1
-        out.append((_registered(rng, last), _event(placement_id, sequence, "placement.ended", last)))
+        out.append(
+            (_registered(rng, last), _event(placement_id, sequence, "placement.ended", last))
+        )
         if rng.random() < 0.02:  # the end date is corrected later
             sequence += 1
             corrected = max(start, last + timedelta(days=rng.randint(-10, 10)))
-            out.append((_registered(rng, last + timedelta(days=25)), _event(
-                placement_id, sequence, "placement.ended", corrected)))
+            out.append(
+                (
+                    _registered(rng, last + timedelta(days=25)),
+                    _event(placement_id, sequence, "placement.ended", corrected),
+                )
+            )
     if rng.random() < 0.01:  # registered in error
         sequence += 1
-        out.append((_registered(rng, start + timedelta(days=5)), _event(
-            placement_id, sequence, "placement.voided", start, reason="felregistrering")))
+        out.append(
+            (
+                _registered(rng, start + timedelta(days=5)),
+                _event(placement_id, sequence, "placement.voided", start, reason="felregistrering"),
+            )
+        )
     # Each placement's events arrive in order (the case system registers them so).
     fixed: list[tuple[datetime, dict[str, object]]] = []
-    for recorded, entry in sorted(out, key=lambda item: int(str(item[1]["event_id"]).split("-")[1])):
+    for recorded, entry in sorted(
+        out, key=lambda item: int(str(item[1]["event_id"]).split("-")[1])
+    ):
         if fixed and recorded <= fixed[-1][0]:
             recorded = fixed[-1][0] + timedelta(minutes=1)
         fixed.append((recorded, entry))
     return fixed
 
 
-def _event(placement_id: str, sequence: int, kind: str, on: date, **fields: object) -> dict[str, object]:
+def _event(
+    placement_id: str, sequence: int, kind: str, on: date, **fields: object
+) -> dict[str, object]:
     return {
-        "event_id": f"{placement_id}-{sequence}", "source": SOURCE, "type": kind,
-        "occurred_on": on.isoformat(), "placement_id": placement_id, **fields,
+        "event_id": f"{placement_id}-{sequence}",
+        "source": SOURCE,
+        "type": kind,
+        "occurred_on": on.isoformat(),
+        "placement_id": placement_id,
+        **fields,
     }
 
 
@@ -188,7 +238,9 @@ def _person(
     return identifier
 
 
-def personnummer(rng: random.Random, born: date, female: bool, *, coordination: bool = False) -> str:
+def personnummer(
+    rng: random.Random, born: date, female: bool, *, coordination: bool = False
+) -> str:
     day = born.day + (60 if coordination else 0)
     serial = rng.randint(0, 99) * 10 + rng.choice((0, 2, 4, 6, 8) if female else (1, 3, 5, 7, 9))
     nine = f"{born.year % 100:02d}{born.month:02d}{day:02d}{serial:03d}"

@@ -19,6 +19,35 @@ NAMESPACE = uuid5(NAMESPACE_URL, "https://volym.se/ns/placement")
 
 
 class Placement(Aggregate):
+    class Event(Aggregate.Event):
+        event_id: str  # the feed's idempotency key within the source
+        recorded_at: datetime  # when the case system registered it
+        occurred_on: date  # the effective date
+
+    class Started(Event, Aggregate.Created):
+        source: str
+        placement_id: str
+        person: str  # pseudonym, never the personnummer
+        birth_date: date
+        sex: str
+        target_group: str
+        form: str
+        legal_basis: str
+        regi: str
+        daily_cost: Decimal
+        provider: str | None
+        unaccompanied: bool
+        accompanying_children: int
+
+    class Changed(Event):
+        values: dict[str, Any]  # the terms set from occurred_on on
+
+    class Ended(Event):
+        reason: str | None  # occurred_on is the last day in care
+
+    class Voided(Event):
+        reason: str | None
+
     @staticmethod
     def create_id(source: str, placement_id: str) -> UUID:
         return placement_key(source, placement_id)
@@ -64,7 +93,7 @@ class Placement(Aggregate):
             accompanying_children=accompanying_children,
         )
 
-    @event("Started")
+    @event(Started)
     def __init__(
         self,
         *,
@@ -123,7 +152,7 @@ class Placement(Aggregate):
             event_id=event_id, recorded_at=recorded_at, occurred_on=occurred_on, values=values
         )
 
-    @event("Changed")
+    @event(Changed)
     def _changed(
         self, *, event_id: str, recorded_at: datetime, occurred_on: date, values: dict[str, Any]
     ) -> None:
@@ -135,14 +164,13 @@ class Placement(Aggregate):
         self._refuse_if_voided("ended")
         if occurred_on < self.first_day:
             raise RuleViolation(
-                f"occurred_on: end {occurred_on} is before the placement started "
-                f"({self.first_day})"
+                f"occurred_on: end {occurred_on} is before the placement started ({self.first_day})"
             )
         self._ended(
             event_id=event_id, recorded_at=recorded_at, occurred_on=occurred_on, reason=reason
         )
 
-    @event("Ended")
+    @event(Ended)
     def _ended(
         self, *, event_id: str, recorded_at: datetime, occurred_on: date, reason: str | None
     ) -> None:
@@ -157,7 +185,7 @@ class Placement(Aggregate):
             event_id=event_id, recorded_at=recorded_at, occurred_on=occurred_on, reason=reason
         )
 
-    @event("Voided")
+    @event(Voided)
     def _voided(
         self, *, event_id: str, recorded_at: datetime, occurred_on: date, reason: str | None
     ) -> None:

@@ -137,9 +137,7 @@ def keys_to_load(domain_events: Iterable[Any]) -> set[UUID]:
     return needed
 
 
-def project_batch(
-    view: PlacementView, domain_events: Sequence[Any], tracking: Tracking
-) -> None:
+def project_batch(view: PlacementView, domain_events: Sequence[Any], tracking: Tracking) -> None:
     """Apply a batch and save every touched placement with the batch's tracking record;
     a batch without placement events still advances tracking."""
     records: dict[UUID, PlacementRecord] = dict(view.placements(keys_to_load(domain_events)))
@@ -168,4 +166,3 @@ def _started(e: Any) -> PlacementRecord:
         voided=False,
         initial=Terms(e.form, e.legal_basis, e.regi, e.daily_cost, e.provider),
     )
-

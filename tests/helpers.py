@@ -1,0 +1,80 @@
+"""Small builders so that a test reads as: given these events, when reported, then."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adapters.composition import Volym
+from adapters.ingest import Ingestor, IngestSummary
+from adapters.placement_report import PLACEMENTS, placement_report
+from adapters.projector import PlacementProjector
+from adapters.reporting import parse_request
+
+TEST_KEY = "test-key-0123456789abcdef0123456789"
+SOURCE = "lifecare-test"
+# Valid identifiers (Luhn-checked): a girl born 2012-05-14 and a man born 1985-07-03.
+GIRL = "201205142381"
+MAN = "198507039116"
+
+_counter = iter(range(1, 10**9))
+
+
+def started(placement_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    event = {
+        "type": "placement.started",
+        "occurred_on": on,
+        "placement_id": placement_id,
+        "person": GIRL,
+        "form": "hvb",
+        "legal_basis": "sol",
+        "target_group": "barn_unga",
+        "regi": "extern",
+        "daily_cost": "1000.00",
+    }
+    return _envelope(event, fields)
+
+
+def changed(placement_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    return _envelope(
+        {"type": "placement.changed", "occurred_on": on, "placement_id": placement_id}, fields
+    )
+
+
+def ended(placement_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    return _envelope(
+        {"type": "placement.ended", "occurred_on": on, "placement_id": placement_id}, fields
+    )
+
+
+def voided(placement_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    return _envelope(
+        {"type": "placement.voided", "occurred_on": on, "placement_id": placement_id}, fields
+    )
+
+
+def _envelope(event: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    return {"event_id": f"e{next(_counter)}", "source": SOURCE, **event, **fields}
+
+
+def lines(*events: dict[str, Any]) -> list[str]:
+    return [json.dumps(e) for e in events]
+
+
+def ingest(volym: Volym, *events: dict[str, Any]) -> IngestSummary:
+    return Ingestor(volym).ingest(lines(*events))
+
+
+def report(
+    volym: Volym, *periods: str, by: tuple[str, ...] = (), where: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    view = PlacementProjector(volym).live_view()
+    return placement_report(view, parse_request(PLACEMENTS, list(periods), by, where))
+
+
+def total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
+    return report(volym, period, **kwargs)["totals"][0]
+
+
+def rows_by(result: dict[str, Any], dim: str) -> dict[Any, dict[str, Any]]:
+    return {row[dim]: row for row in result["rows"]}

@@ -1,0 +1,159 @@
+"""The command line as users meet it: exit codes, one-line errors, the rejects file."""
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+from adapters import cli
+from tests.helpers import GIRL, TEST_KEY, ended, lines, started
+
+
+def run(monkeypatch, capsys, *args):
+    monkeypatch.setattr(sys, "argv", ["volym", *args])
+    monkeypatch.setenv("VOLYM_PSEUDONYM_KEY", TEST_KEY)
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
+def write_feed(tmp_path, *events, extra=()):
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join([*lines(*events), *extra]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingest_then_report_json(store_url, tmp_path, monkeypatch, capsys):
+    feed = write_feed(tmp_path, started("P1", "2023-01-10"), ended("P1", "2023-03-15"))
+    code, out, _ = run(monkeypatch, capsys, "ingest", str(feed), "--db", store_url)
+    assert (
+        code == 0
+        and "2 lines read, 2 events accepted, 0 duplicates skipped, 0 lines rejected" in out
+    )
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "report",
+        "placements",
+        "--period",
+        "2023-Q1",
+        "--format",
+        "json",
+        "--db",
+        store_url,
+    )
+    assert code == 0 and json.loads(out)["totals"][0]["care_days"] == 65
+
+
+def test_rejected_lines_go_to_the_rejects_file_and_exit_is_2(
+    store_url, tmp_path, monkeypatch, capsys
+):
+    bad = started("P2", "2023-01-10", person="201205142382")
+    feed = write_feed(tmp_path, started("P1", "2023-01-10"), bad, extra=["{oops"])
+    rejects = tmp_path / "rejects.jsonl"
+    code, out, err = run(
+        monkeypatch, capsys, "ingest", str(feed), "--rejects", str(rejects), "--db", store_url
+    )
+    assert code == 2 and "1 events accepted" in out and "2 lines rejected" in out
+    records = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [r["line"] for r in records] == [2, 3]
+    assert json.loads(records[0]["raw"]) == bad  # unchanged, ready to fix and resend
+    assert records[0]["reasons"] == ["person: the check digit does not match (Luhn)"]
+    assert stat.S_IMODE(os.stat(rejects).st_mode) == 0o600
+    assert GIRL not in out + err and "201205142382" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "placements", "--period", "2023-Q5"], "Q5 does not exist"),
+        (
+            ["report", "placements", "--period", "2023", "--by", "colour"],
+            "not a placements dimension",
+        ),
+        (
+            ["report", "placements", "--period", "2023", "--where", "form=castle"],
+            "not a value of form",
+        ),
+        (["report", "placements", "--period", "2023", "--bogus"], "No such option"),
+        (["ingest", "missing.jsonl"], "no such file"),
+    ],
+)
+def test_user_errors_are_one_line_with_exit_1(args, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(monkeypatch, capsys, *args)
+    assert code == 1
+    assert err.startswith("volym: error:") and message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unreachable_database_is_a_one_line_error(monkeypatch, capsys):
+    code, _, err = run(
+        monkeypatch,
+        capsys,
+        "report",
+        "placements",
+        "--period",
+        "2023",
+        "--db",
+        "postgresql://nobody@127.0.0.1:1/none",
+    )
+    assert code == 1 and err.startswith("volym: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_table_output_uses_swedish_labels_and_number_format(tmp_path, monkeypatch, capsys):
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    feed = write_feed(
+        tmp_path, *[started(f"P{i}", "2023-01-01", daily_cost="1234.50") for i in range(20)]
+    )
+    run(monkeypatch, capsys, "ingest", str(feed), "--db", db)
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "report",
+        "placements",
+        "--period",
+        "2023-Q1",
+        "--period",
+        "2024-Q1",
+        "--by",
+        "form_group",
+        "--db",
+        db,
+        "--measure",
+        "care_days",
+        "--measure",
+        "average_placements",
+    )
+    assert code == 0
+    assert "Institution (HVB, SiS)" in out and "Vårddygn" in out and "Antal placeringar" in out
+    assert "1 800" in out and "1 820" in out  # 20 × 90 and 20 × 91 care days
+    assert "20,0" in out
+
+
+def test_csv_carries_plain_unrounded_numbers(tmp_path, monkeypatch, capsys):
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    feed = write_feed(tmp_path, started("P1", "2023-01-10"), ended("P1", "2023-03-15"))
+    run(monkeypatch, capsys, "ingest", str(feed), "--db", db)
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "report",
+        "placements",
+        "--period",
+        "2023-Q1",
+        "--by",
+        "month",
+        "--format",
+        "csv",
+        "--db",
+        db,
+    )
+    assert code == 0
+    header, *rows = out.strip().splitlines()
+    assert header.startswith("level,period,month,care_days,days,average_placements")
+    assert rows[0].startswith("row,2023-Q1,2023-01,22,31,0.7096774193548387,22000.0")
+    assert rows[-1].startswith("total,2023-Q1,,65,90,0.7222222222222222,65000.0")
