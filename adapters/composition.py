@@ -26,6 +26,7 @@ from adapters.eventstore import (
     make_event_store,
 )
 from adapters.identity import Pseudonymizer
+from adapters.sql import sqlite_begin, sqlite_pragmas
 
 DEFAULT_URL = "sqlite:///volym.db"
 
@@ -71,7 +72,8 @@ def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = N
         path.parent.mkdir(parents=True, exist_ok=True)
         recorder: EventRecorder = SQLiteEventRecorder(SQLiteDatastore(str(path), lock_timeout=30))
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
+        event.listen(engine, "begin", sqlite_begin)
         key_bytes = key.encode() if key else _local_key(path)
     else:
         if not key:
@@ -138,13 +140,6 @@ def _pg_engine(url: URL, schema: str | None) -> Engine:
         connect_args["options"] = f"-csearch_path={schema}"
     plain = url.set(drivername="postgresql+psycopg").difference_update_query(["schema"])
     return create_engine(plain, connect_args=connect_args, pool_pre_ping=True)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def _local_key(db_path: Path) -> bytes:

@@ -6,18 +6,22 @@ order, so projections never skip an event); its db-function insert path is not u
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
     EventStore,
+    IntegrityError,
     JSONTranscoder,
     Mapper,
+    OperationalError,
     StoredEvent,
     Transcoding,
     UUIDAsHex,
@@ -40,20 +44,58 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class SubclassAwareTranscoder(JSONTranscoder):
-    """The library matches exact types; a subclass of date or datetime (freezegun's, or a
-    pendulum-like library's) must still be stored as its base type."""
+class FastTranscoder(JSONTranscoder):
+    """The library's JSON wire format ({"_type_": name, "_data_": ...} for registered
+    types), written and read with orjson: measured about three times faster than the
+    library's json-module transcoder, and either reads what the other wrote.
 
-    def _encode_obj(self, o: Any) -> dict[str, Any]:
+    Dates, datetimes and Decimals go through the registered transcodings (also for
+    subclasses, e.g. freezegun's). orjson would write a UUID or a dataclass natively, so
+    event fields must not be of those types (ids travel as originator_id)."""
+
+    _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj, default=self._tagged, option=self._OPTIONS)
+
+    def decode(self, data: bytes) -> Any:
+        return self._untag(orjson.loads(data))
+
+    def _tagged(self, o: Any) -> dict[str, Any]:
         for base in type(o).__mro__:
             transcoding = self.types.get(base)
             if transcoding is not None:
                 return {"_type_": transcoding.name, "_data_": transcoding.encode(o)}
         return super()._encode_obj(o)
 
+    def _untag(self, o: Any) -> Any:
+        # Only containers can hold tags; values are replaced in place, and the common
+        # case (a tag holding a plain string) is decoded without recursing.
+        if type(o) is dict:
+            if len(o) == 2 and "_type_" in o and "_data_" in o:
+                data = o["_data_"]
+                if type(data) is dict or type(data) is list:
+                    data = self._untag(data)
+                return self.names[o["_type_"]].decode(data)
+            names = self.names
+            for key, value in o.items():
+                if type(value) is dict:
+                    tag = value.get("_type_")
+                    data = value.get("_data_")
+                    if tag is not None and len(value) == 2 and type(data) is str:
+                        o[key] = names[tag].decode(data)
+                    else:
+                        o[key] = self._untag(value)
+                elif type(value) is list:
+                    o[key] = self._untag(value)
+            return o
+        if type(o) is list:
+            return [self._untag(v) if type(v) is dict or type(v) is list else v for v in o]
+        return o
+
 
 def make_mapper() -> Mapper[UUID]:
-    transcoder = SubclassAwareTranscoder()
+    transcoder = FastTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         transcoder.register(transcoding)
     return Mapper(transcoder=transcoder)
@@ -79,10 +121,49 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
             "notification_id INTEGER NOT NULL, PRIMARY KEY (source, event_id))",
         ]
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # BEGIN IMMEDIATE takes the write lock first (waiting for the busy timeout); the
+        # library's deferred BEGIN fails at once when another process wrote meanwhile.
+        with self.datastore.get_connection(commit=True) as conn:
+            cursor = conn.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                ids = self._insert_events(cursor, stored_events, **kwargs)
+                conn.commit()
+            except BaseException as error:
+                conn.rollback()
+                if isinstance(error, sqlite3.IntegrityError):
+                    raise IntegrityError(str(error)) from error
+                if isinstance(error, sqlite3.OperationalError):
+                    raise OperationalError(str(error)) from error
+                raise
+            return ids
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        # One executemany instead of the library's execute per row. Row ids are max+1..;
+        # under WAL a stale snapshot cannot take the write lock, and the count is checked.
+        c.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {self.events_table_name}")
+        base = c.fetchone()[0]
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (
+                    s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                    s.originator_version,
+                    s.topic,
+                    s.state,
+                )
+                for s in stored_events
+            ],
+        )
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        if c.fetchone()[0] != base + len(stored_events):
+            raise IntegrityError("notification ids were not contiguous; the insert is undone")
+        ids = list(range(base + 1, base + 1 + len(stored_events)))
         keys: Sequence[FeedKey] = kwargs.get("feed_keys", ())
         if keys and ids:
             c.executemany(
@@ -132,13 +213,38 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 "notification_id bigint NOT NULL, PRIMARY KEY (source, event_id))"
             ).format(schema)
         )
-        self._insert_keys = SQL("INSERT INTO {0}.feed_event VALUES (%s,%s,%s,%s)").format(schema)
+        self._insert_keys = SQL(
+            "INSERT INTO {0}.feed_event "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[])"
+        ).format(schema)
+        # Typed arrays instead of the library's composite-type array: the same rows, the
+        # same lock and NOTIFY, without escaping every state as composite text.
+        self._insert_arrays = SQL(
+            "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(schema, Identifier(self.events_table_name))
         self._select_keys = SQL(
             "SELECT event_id, digest FROM {0}.feed_event WHERE source=%s AND event_id = ANY(%s)"
         ).format(schema)
         self._select_existing = SQL(
             "SELECT DISTINCT originator_id FROM {0}.{1} WHERE originator_id = ANY(%s)"
         ).format(schema, Identifier(self.events_table_name))
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self._insert_arrays,
+            (
+                [s.originator_id for s in stored_events],
+                [s.originator_version for s in stored_events],
+                [s.topic for s in stored_events],
+                [s.state for s in stored_events],
+            ),
+        )
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -147,9 +253,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         keys: Sequence[FeedKey] = kwargs.get("feed_keys", ())
         if keys and ids:
             with curs.connection.cursor() as keys_cursor:
-                keys_cursor.executemany(
+                keys_cursor.execute(
                     self._insert_keys,
-                    [(k.source, k.event_id, k.digest, ids[k.position]) for k in keys],
+                    (
+                        [k.source for k in keys],
+                        [k.event_id for k in keys],
+                        [k.digest for k in keys],
+                        [ids[k.position] for k in keys],
+                    ),
                 )
         return ids
 

@@ -6,20 +6,22 @@ validation context), so the clear number never outlives this module."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -34,26 +36,6 @@ _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
-def _strict_date(value: Any) -> date:
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value} is not a real date") from None
-
-
-def _rfc3339(value: Any) -> datetime:
-    if not isinstance(value, str) or not _RFC3339.match(value):
-        raise ValueError(
-            "must be an RFC 3339 date-time with offset, e.g. 2023-01-10T08:30:00+01:00"
-        )
-    try:
-        return datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{value} is not a real date-time") from None
-
-
 def _money(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError('must be a decimal amount in SEK, e.g. "4150.00"')
@@ -66,8 +48,8 @@ def _money(value: Any) -> Decimal:
         raise ValueError("must be a decimal amount") from None
 
 
-StrictDate = Annotated[date, BeforeValidator(_strict_date)]
-Timestamp = Annotated[datetime, BeforeValidator(_rfc3339)]
+StrictDate = date  # strict JSON mode: exactly YYYY-MM-DD and a real date
+Timestamp = AwareDatetime  # RFC 3339: an offset is required
 Money = Annotated[Decimal, BeforeValidator(_money)]
 Key = Annotated[str, Field(min_length=1, max_length=128)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
@@ -166,34 +148,52 @@ class LineRejected(Exception):
         self.reasons = reasons
 
 
-def parse_line(text: str, pseudonymizer: Pseudonymizer) -> ParsedLine:
+_ANY_EVENT: TypeAdapter[Any] = TypeAdapter(
+    Annotated[
+        PlacementStarted | PlacementChanged | PlacementEnded | PlacementVoided,
+        Field(discriminator="type"),
+    ]
+)
+
+
+def parse_line(text: str | bytes, pseudonymizer: Pseudonymizer) -> ParsedLine:
+    """One feed line: validated from its JSON text in one pass (pydantic-core parses it)."""
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LineRejected([f"not valid JSON ({error.msg} at column {error.colno})"]) from None
-    except ValueError:  # e.g. a number too long to convert
-        raise LineRejected(["not valid JSON"]) from None
-    if not isinstance(obj, dict):
-        raise LineRejected(["a line must be one JSON object"])
-    return parse_object(obj, pseudonymizer)
+        event = _ANY_EVENT.validate_json(
+            text, strict=True, context={"pseudonymizer": pseudonymizer}
+        )
+    except ValidationError as error:
+        raise LineRejected(_line_reasons(text, error, pseudonymizer)) from None
+    canonical = orjson.dumps(orjson.loads(text), option=orjson.OPT_SORT_KEYS)
+    return ParsedLine(event, pseudonymizer.digest(canonical))
 
 
 def parse_object(obj: dict[str, Any], pseudonymizer: Pseudonymizer) -> ParsedLine:
-    kind = obj.get("type")
-    model = MODELS.get(kind) if isinstance(kind, str) else None
-    if model is None:
-        reasons = [_unknown_type_reason(kind)]
+    """The same for an object already decoded (an HTTP request's array item)."""
+    return parse_line(orjson.dumps(obj), pseudonymizer)
+
+
+def _line_reasons(
+    text: str | bytes, error: ValidationError, pseudonymizer: Pseudonymizer
+) -> list[str]:
+    first = error.errors(include_input=False, include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return [f"not valid JSON ({first['msg'].removeprefix('Invalid JSON: ')})"]
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found", "model_type", "dict_type"):
+        obj = orjson.loads(text)
+        if not isinstance(obj, dict):
+            return ["a line must be one JSON object"]
+        reasons = [_unknown_type_reason(obj.get("type"))]
         try:  # still report what is wrong with the envelope
-            FeedEvent.model_validate({**obj, "type": "x"}, context={"pseudonymizer": pseudonymizer})
-        except ValidationError as error:
-            reasons += [r for r in _reasons(error) if not r.startswith("(")]
-        raise LineRejected(reasons)
-    try:
-        event = model.model_validate(obj, context={"pseudonymizer": pseudonymizer})
-    except ValidationError as error:
-        raise LineRejected(_reasons(error)) from None
-    canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return ParsedLine(event, pseudonymizer.digest(canonical.encode("utf-8")))
+            FeedEvent.model_validate_json(
+                orjson.dumps({**obj, "type": "x"}),
+                strict=True,
+                context={"pseudonymizer": pseudonymizer},
+            )
+        except ValidationError as envelope:
+            reasons += [r for r in _reasons(envelope) if not r.startswith("(")]
+        return reasons
+    return _reasons(error, skip_tag=True)
 
 
 def _unknown_type_reason(kind: Any) -> str:
@@ -204,10 +204,11 @@ def _unknown_type_reason(kind: Any) -> str:
     return f"type: unknown event type {kind!r}; expected one of {', '.join(MODELS)}"
 
 
-def _reasons(error: ValidationError) -> list[str]:
+def _reasons(error: ValidationError, *, skip_tag: bool = False) -> list[str]:
     reasons = []
     for item in error.errors(include_input=False, include_url=False):
-        field = ".".join(str(part) for part in item["loc"]) or "(line)"
+        loc = item["loc"][1:] if skip_tag else item["loc"]
+        field = ".".join(str(part) for part in loc) or "(line)"
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown field (not in contract v1)"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 _LONG = re.compile(r"^(\d{4})(\d{2})(\d{2})-?(\d{3})(\d)$")
 _SHORT = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+])(\d{3})(\d)$")
@@ -21,15 +21,13 @@ class InvalidIdentifier(ValueError):
     """The reason never contains the identifier."""
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     pseudonym: str
     birth_date: date
     sex: str  # "kvinna" or "man", as reports.md names them
 
 
-@dataclass(frozen=True)
-class ParsedIdentifier:
+class ParsedIdentifier(NamedTuple):
     canonical: str  # YYYYMMDDNNNC: the one form the pseudonym is computed from
     birth_date: date
     sex: str
@@ -64,17 +62,24 @@ class Pseudonymizer:
         if len(key) < 16:
             raise ValueError("the pseudonym key must be at least 16 bytes")
         self._key = key
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per message: no re-keying
+
+    @property
+    def key(self) -> bytes:
+        return self._key
 
     def person(self, identifier: str, on: date) -> Person:
         parsed = parse_identifier(identifier, on)
         return Person(self.pseudonym(parsed.canonical), parsed.birth_date, parsed.sex)
 
     def pseudonym(self, canonical: str) -> str:
-        return hmac.new(self._key, canonical.encode("ascii"), hashlib.sha256).hexdigest()
+        return self.digest(canonical.encode("ascii"))
 
     def digest(self, data: bytes) -> str:
         """Keyed digest of a feed body, so a stored digest cannot be searched for a number."""
-        return hmac.new(self._key, data, hashlib.sha256).hexdigest()
+        keyed = self._keyed.copy()
+        keyed.update(data)
+        return keyed.hexdigest()
 
     def fingerprint(self) -> str:
         """Identifies the key without revealing it, to refuse mixing keys in one store."""
@@ -102,10 +107,23 @@ def _birth_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+_DOUBLED_DIGIT_SUM = {str(d): (2 * d) // 10 + (2 * d) % 10 for d in range(10)}
+_DIGIT = {str(d): d for d in range(10)}
+
+
 def _luhn_check_digit(nine_or_ten: str) -> int:
-    digits = nine_or_ten[:9]
-    total = 0
-    for index, char in enumerate(digits):
-        product = int(char) * (2 if index % 2 == 0 else 1)
-        total += product // 10 + product % 10
+    doubled = _DOUBLED_DIGIT_SUM
+    plain = _DIGIT
+    d = nine_or_ten
+    total = (
+        doubled[d[0]]
+        + plain[d[1]]
+        + doubled[d[2]]
+        + plain[d[3]]
+        + doubled[d[4]]
+        + plain[d[5]]
+        + doubled[d[6]]
+        + plain[d[7]]
+        + doubled[d[8]]
+    )
     return (10 - total % 10) % 10

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,23 +16,17 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from adapters.background import BackgroundProjector
 from adapters.composition import Volym
 from adapters.eventstore import FeedKey
-from adapters.feed import (
-    LineRejected,
-    ParsedLine,
-    PlacementChanged,
-    PlacementEnded,
-    PlacementStarted,
-    PlacementVoided,
-    parse_line,
-)
+from adapters.feed import ParsedLine
+from adapters.ingest_parsing import ParsedBatch, parsed_batches
 from adapters.projector import PlacementProjector
 from domain.errors import RuleViolation
 from domain.placement import Placement, placement_key
 
-BATCH_LINES = 1000
-CACHE_SIZE = 50_000
+BATCH_LINES = 2000
+CACHE_SIZE = 200_000
 _RETRIES = 5
 
 
@@ -72,50 +67,43 @@ class Ingestor:
     ) -> IngestSummary:
         total = IngestSummary()
         self.projector.catch_up()  # so events written now can be projected straight away
-        for batch in _batches(lines):
-            result = self._ingest_batch(batch)
-            for rejection in result.rejections:
-                if on_reject:
-                    on_reject(rejection)
-            result.rejections = [] if on_reject else result.rejections
-            total.add(result)
-            if progress:
-                progress(len(batch))
+        background: BackgroundProjector | None = None
+        with ExitStack() as stack:
+            for parsed in parsed_batches(_batches(lines), self.volym.pseudonymizer):
+                if background is None and parsed.large:
+                    # A large input: the projection follows in its own process.
+                    background = stack.enter_context(BackgroundProjector(self.volym))
+                result = self._store_batch(parsed, project=background is None)
+                if background is not None:
+                    background.poke()
+                for rejection in result.rejections:
+                    if on_reject:
+                        on_reject(rejection)
+                result.rejections = [] if on_reject else result.rejections
+                total.add(result)
+                if progress:
+                    progress(parsed.size)
         return total
 
-    def _ingest_batch(self, batch: list[tuple[int, str | bytes]]) -> IngestSummary:
-        parsed: list[tuple[int, str, ParsedLine]] = []
-        invalid: list[Rejection] = []
-        for line_no, data in batch:
-            if isinstance(data, bytes):
-                try:
-                    raw = data.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    text = data.decode("utf-8", errors="replace")
-                    reason = f"(line): not UTF-8 ({error.reason} at byte {error.start})"
-                    invalid.append(Rejection(line_no, text, [reason]))
-                    continue
-            else:
-                raw = data
-            try:
-                parsed.append((line_no, raw, parse_line(raw, self.volym.pseudonymizer)))
-            except LineRejected as rejected:
-                invalid.append(Rejection(line_no, raw, rejected.reasons))
+    def _store_batch(self, parsed: ParsedBatch, *, project: bool) -> IngestSummary:
         for attempt in range(_RETRIES):
             try:
-                summary = self._apply_and_store(parsed)
+                summary = self._apply_and_store(parsed.lines, project=project)
                 break
             except IntegrityError:
                 # Another writer stored the same key or placement version meanwhile.
                 self._cache.clear()
                 if attempt == _RETRIES - 1:
                     raise
-        summary.lines_read = len(batch)
+        invalid = [Rejection(line_no, raw, reasons) for line_no, raw, reasons in parsed.invalid]
+        summary.lines_read = parsed.size
         summary.rejected += len(invalid)
         summary.rejections = sorted(invalid + summary.rejections, key=lambda r: r.line_no)
         return summary
 
-    def _apply_and_store(self, parsed: list[tuple[int, str, ParsedLine]]) -> IngestSummary:
+    def _apply_and_store(
+        self, parsed: list[tuple[int, str, ParsedLine]], *, project: bool
+    ) -> IngestSummary:
         summary = IngestSummary()
         seen = self.volym.recorder.feed_digests(
             (p.event.source, p.event.event_id) for _, _, p in parsed
@@ -165,7 +153,8 @@ class Ingestor:
             for agg_id in touched:
                 self._cache.pop(agg_id, None)
             raise
-        self.projector.project_recordings(recordings)
+        if project:
+            self.projector.project_recordings(recordings)
         self._trim_cache()
         return summary
 
@@ -176,7 +165,8 @@ class Ingestor:
             "recorded_at": recorded_at,
             "occurred_on": event.occurred_on,
         }
-        if isinstance(event, PlacementStarted):
+        kind = event.type  # a validated feed event, or its fields from the parse worker
+        if kind == "placement.started":
             if placement is not None:
                 raise RuleViolation(
                     f"placement_id: placement {event.placement_id} from {event.source} was "
@@ -204,7 +194,7 @@ class Ingestor:
                 f"placement_id: unknown placement {event.placement_id} from {event.source} "
                 "(no placement.started for it)"
             )
-        if isinstance(event, PlacementChanged):
+        if kind == "placement.changed":
             placement.change(
                 **common,
                 form=event.form,
@@ -213,9 +203,9 @@ class Ingestor:
                 daily_cost=event.daily_cost,
                 provider=event.provider,
             )
-        elif isinstance(event, PlacementEnded):
+        elif kind == "placement.ended":
             placement.end(**common, reason=event.reason)
-        elif isinstance(event, PlacementVoided):
+        elif kind == "placement.voided":
             placement.void(**common, reason=event.reason)
         return placement
 

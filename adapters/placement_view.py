@@ -12,13 +12,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
-from sqlalchemy import Connection, Engine, MetaData, delete, select, update
+from sqlalchemy import Connection, Engine, MetaData, select, update
 
+from adapters.bulk import chunks, delete_keys, insert_rows
 from adapters.placement_tables import PlacementTables, control_tables, placement_tables
+from adapters.sql import writing
 from domain.placement_terms import TermChange, Terms
 from projections.placements import PlacementRecord, segment_rows
 
-_CHUNK = 500
 _TERM_COLUMNS = ("form", "legal_basis", "regi", "cost_ore", "provider")
 
 
@@ -34,7 +35,7 @@ class SqlTracking(TrackingRecorder):
         self.control.create_all(self.engine)
 
     def insert_tracking(self, tracking: Tracking) -> None:
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             self.record_tracking(conn, tracking)
 
     def record_tracking(self, conn: Connection, tracking: Tracking) -> None:
@@ -90,7 +91,7 @@ class SqlPlacementView(SqlTracking):
             return records
         state, change = self.tables.state, self.tables.change
         with self.engine.connect() as conn:
-            for chunk in _chunks(hex_keys):
+            for chunk in chunks(hex_keys):
                 for row in conn.execute(select(state).where(state.c.placement_key.in_(chunk))):
                     record = _record_from_row(row._mapping)
                     records[record.key] = record
@@ -122,14 +123,12 @@ class SqlPlacementView(SqlTracking):
         for record in records:
             states.append(_state_row(record))
             changes.extend(_change_rows(record))
-            segments.extend(_segment_dicts(record))
-        with self.engine.begin() as conn:
-            for chunk in _chunks(stored):
-                for table in (t.state, t.change, t.segment):
-                    conn.execute(delete(table).where(table.c.placement_key.in_(chunk)))
+            segments.extend(_segment_rows(record))
+        with writing(self.engine) as conn:
+            for table in (t.state, t.change, t.segment):
+                delete_keys(conn, table, "placement_key", stored)
             for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
-                if rows:
-                    conn.execute(table.insert(), rows)
+                insert_rows(conn, table, rows)
             self.record_tracking(conn, tracking)
 
 
@@ -151,69 +150,72 @@ def _record_from_row(m: Any) -> PlacementRecord:
     )
 
 
-def _state_row(r: PlacementRecord) -> dict[str, Any]:
-    return {
-        "placement_key": r.key.hex,
-        "source": r.source,
-        "placement_id": r.placement_id,
-        "person": r.person,
-        "birth_day": r.birth_date.toordinal(),
-        "sex": r.sex,
-        "target_group": r.target_group,
-        "unaccompanied": r.unaccompanied,
-        "accompanying_children": r.accompanying_children,
-        "first_day": r.first_day.toordinal(),
-        "last_day": r.last_day.toordinal() if r.last_day else None,
-        "voided": r.voided,
-        "form": r.initial.form,
-        "legal_basis": r.initial.legal_basis,
-        "regi": r.initial.regi,
-        "cost_ore": _ore(r.initial.daily_cost),
-        "provider": r.initial.provider,
-    }
+# Row builders give tuples in the column order of adapters/placement_tables.py.
 
 
-def _change_rows(r: PlacementRecord) -> list[dict[str, Any]]:
+def _state_row(r: PlacementRecord) -> tuple[Any, ...]:
+    return (
+        r.key.hex,
+        r.source,
+        r.placement_id,
+        r.person,
+        r.birth_date.toordinal(),
+        r.sex,
+        r.target_group,
+        r.unaccompanied,
+        r.accompanying_children,
+        r.first_day.toordinal(),
+        r.last_day.toordinal() if r.last_day else None,
+        r.voided,
+        r.initial.form,
+        r.initial.legal_basis,
+        r.initial.regi,
+        _ore(r.initial.daily_cost),
+        r.initial.provider,
+    )
+
+
+def _change_rows(r: PlacementRecord) -> list[tuple[Any, ...]]:
     rows = []
     for change in r.changes:
         v = change.values
         cost = v.get("daily_cost")
         rows.append(
-            {
-                "placement_key": r.key.hex,
-                "sequence": change.sequence,
-                "effective_day": change.effective.toordinal(),
-                "form": v.get("form"),
-                "legal_basis": v.get("legal_basis"),
-                "regi": v.get("regi"),
-                "cost_ore": _ore(cost) if isinstance(cost, Decimal) else None,
-                "provider": v.get("provider"),
-            }
+            (
+                r.key.hex,
+                change.sequence,
+                change.effective.toordinal(),
+                v.get("form"),
+                v.get("legal_basis"),
+                v.get("regi"),
+                _ore(cost) if isinstance(cost, Decimal) else None,
+                v.get("provider"),
+            )
         )
     return rows
 
 
-def _segment_dicts(r: PlacementRecord) -> list[dict[str, Any]]:
+def _segment_rows(r: PlacementRecord) -> list[tuple[Any, ...]]:
     return [
-        {
-            "placement_key": s.key.hex,
-            "sequence": s.sequence,
-            "first_day": s.first.toordinal(),
-            "last_day": s.last.toordinal() if s.last else None,
-            "start_day": s.start.toordinal(),
-            "end_day": s.end.toordinal() if s.end else None,
-            "person": s.person,
-            "sex": s.sex,
-            "age_group": s.age_group,
-            "target_group": s.target_group,
-            "unaccompanied": s.unaccompanied,
-            "form": s.form,
-            "form_group": s.form_group,
-            "legal_basis": s.legal_basis,
-            "regi": s.regi,
-            "provider": s.provider,
-            "cost_ore": _ore(s.daily_cost),
-        }
+        (
+            s.key.hex,
+            s.sequence,
+            s.first.toordinal(),
+            s.last.toordinal() if s.last else None,
+            s.start.toordinal(),
+            s.end.toordinal() if s.end else None,
+            s.person,
+            s.sex,
+            s.age_group,
+            s.target_group,
+            s.unaccompanied,
+            s.form,
+            s.form_group,
+            s.legal_basis,
+            s.regi,
+            s.provider,
+            _ore(s.daily_cost),
+        )
         for s in segment_rows(r)
     ]
 
@@ -224,8 +226,3 @@ def _ore(amount: Decimal) -> int:
 
 def _cost(ore: int) -> Decimal:
     return (Decimal(ore) / 100).quantize(Decimal("0.01"))
-
-
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from adapters.composition import Volym
 from adapters.placement_view import SqlPlacementView
+from adapters.sql import writing
 from domain.placement import Placement
 from projections.placements import PROJECTION_NAME, PROJECTION_VERSION, project_batch
 
-BATCH = 2000
+BATCH = 20000
 Progress = Callable[[int, int], None]  # (processed so far, total)
 
 _TOPIC_PREFIX = Placement.__module__ + ":Placement."
@@ -43,7 +44,7 @@ class PlacementProjector:
             if row is None:
                 view = SqlPlacementView(self.volym.engine, 1)
                 view.create_tables()
-                with self.volym.engine.begin() as conn:
+                with writing(self.volym.engine) as conn:
                     conn.execute(
                         g.insert().values(
                             projection=PROJECTION_NAME, generation=1, version=PROJECTION_VERSION
@@ -115,10 +116,10 @@ class PlacementProjector:
         fresh = SqlPlacementView(self.volym.engine, (current or 0) + 1)
         fresh.drop_tables()  # leftovers of a rebuild that was killed midway
         fresh.create_tables()
-        with self.volym.engine.begin() as conn:
+        with writing(self.volym.engine) as conn:
             conn.execute(t.delete().where(t.c.name == self.tracking_name(fresh)))
         self.catch_up(fresh, progress)
-        with self.volym.engine.begin() as conn:
+        with writing(self.volym.engine) as conn:
             values = {"generation": fresh.generation, "version": PROJECTION_VERSION}
             if current is None:
                 conn.execute(g.insert().values(projection=PROJECTION_NAME, **values))
@@ -128,7 +129,7 @@ class PlacementProjector:
         if current is not None:
             old = SqlPlacementView(self.volym.engine, current)
             old.drop_tables()
-            with self.volym.engine.begin() as conn:
+            with writing(self.volym.engine) as conn:
                 conn.execute(t.delete().where(t.c.name == self.tracking_name(old)))
         self._live = fresh
         return fresh

@@ -70,9 +70,11 @@ def placement_feed(seed: int = 2024, scale: float = 1.0) -> Iterator[str]:
     counter = 0
     for kind in KINDS:
         per_day = kind.level * scale / kind.mean_days
-        day = FIRST_DAY - timedelta(days=kind.mean_days)  # to reach the steady state
+        origin = FIRST_DAY - timedelta(days=kind.mean_days)  # to reach the steady state
+        elapsed = 0.0
         while True:
-            day += timedelta(days=max(1, round(rng.expovariate(per_day))))
+            elapsed += rng.expovariate(per_day)  # several placements may start on one day
+            day = origin + timedelta(days=int(elapsed))
             if day > EXPORT_DAY:
                 break
             counter += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -201,6 +202,7 @@ class Placement(Aggregate):
             )
 
 
+@lru_cache(maxsize=1 << 17)
 def placement_key(source: str, placement_id: str) -> UUID:
     """The aggregate id: the same (source, placement_id) always names the same placement."""
     return uuid5(NAMESPACE, f"{source}\x1f{placement_id}")

@@ -46,6 +46,8 @@ def segments(
     initial: Terms, start: date, end: date | None, changes: Sequence[TermChange]
 ) -> list[Segment]:
     """Split the days in care into runs of equal terms; nothing outside start..end."""
+    if not changes:
+        return [Segment(start, end, initial)]
     ordered = sorted(changes, key=lambda c: (c.effective, c.sequence))
     runs: list[tuple[date, Terms]] = [(start, initial)]
     for change in ordered:

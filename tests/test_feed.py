@@ -37,7 +37,7 @@ def test_every_reason_of_a_bad_line_is_named_with_its_field():
         ("accompanying_children", -1, "greater than or equal"),
         ("accompanying_children", "2", "integer"),
         ("occurred_on", "20230110", "YYYY-MM-DD"),
-        ("recorded_at", "2023-01-10T10:00:00", "offset"),
+        ("recorded_at", "2023-01-10T10:00:00", "timezone"),
         ("source", "Lifecare Nacka", "pattern"),
         ("event_id", "x" * 129, "at most 128"),
         ("person", "201205142382", "check digit"),

@@ -1,0 +1,46 @@
+"""Bulk row writes for read models: COPY on PostgreSQL, executemany on SQLite.
+
+Building SQLAlchemy parameters per row cost more than the database's own work, so rows
+go to the driver as tuples in the table's column order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete
+
+_CHUNK = 500
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    names = ", ".join(c.name for c in table.columns)
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    markers = ", ".join("?" * len(table.columns))
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({markers})", rows)
+
+
+def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]) -> None:
+    if not keys:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE {column} = ANY(%s)", (list(keys),))
+        return
+    for chunk in chunks(list(keys)):
+        conn.execute(delete(table).where(table.c[column].in_(chunk)))
+
+
+def chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
