@@ -28,14 +28,14 @@ from eventsourcing.persistence import JSONTranscoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from adapters.composition import open_volym  # noqa: E402
-from adapters.eventstore import DateAsISO  # noqa: E402
-from adapters.ingest import Ingestor  # noqa: E402
-from adapters.placement_report import PLACEMENTS, placement_report  # noqa: E402
-from adapters.projector import PlacementProjector  # noqa: E402
-from adapters.reporting import parse_request  # noqa: E402
-from adapters.synthetic import placement_feed  # noqa: E402
-from domain.placement import Placement, placement_key  # noqa: E402
+from adapters.composition import open_volym
+from adapters.eventstore import DateAsISO
+from adapters.ingest import Ingestor
+from adapters.placement_report import PLACEMENTS, placement_report
+from adapters.projector import PlacementProjector
+from adapters.reporting import parse_request
+from adapters.synthetic import placement_feed
+from domain.placement import Placement, placement_key
 
 PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = "bench-key-0123456789abcdef0123456789"
@@ -82,16 +82,25 @@ def baseline(feed: Path, env: dict[str, str]) -> float:
             try:
                 if kind == "placement.started":
                     aggregates[key] = Placement.start(
-                        source=e["source"], placement_id=e["placement_id"], **common,
-                        person=e["person"], birth_date=on, sex="kvinna",
-                        target_group=e["target_group"], form=e["form"],
-                        legal_basis=e["legal_basis"], regi=e["regi"],
-                        daily_cost=Decimal(e["daily_cost"]), provider=e.get("provider"),
+                        source=e["source"],
+                        placement_id=e["placement_id"],
+                        **common,
+                        person=e["person"],
+                        birth_date=on,
+                        sex="kvinna",
+                        target_group=e["target_group"],
+                        form=e["form"],
+                        legal_basis=e["legal_basis"],
+                        regi=e["regi"],
+                        daily_cost=Decimal(e["daily_cost"]),
+                        provider=e.get("provider"),
                         unaccompanied=e.get("unaccompanied", False),
                         accompanying_children=e.get("accompanying_children", 0),
                     )
                 elif kind == "placement.changed":
-                    values = {k: e[k] for k in ("form", "legal_basis", "regi", "provider") if k in e}
+                    values = {
+                        k: e[k] for k in ("form", "legal_basis", "regi", "provider") if k in e
+                    }
                     if "daily_cost" in e:
                         values["daily_cost"] = Decimal(e["daily_cost"])
                     aggregates[key].change(**common, **values)
