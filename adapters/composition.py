@@ -13,7 +13,6 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import EventStore
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -24,9 +23,10 @@ from adapters.eventstore import (
     PostgresEventRecorder,
     SQLiteEventRecorder,
     make_event_store,
+    sqlite_datastore,
 )
 from adapters.identity import Pseudonymizer
-from adapters.sql import sqlite_begin, sqlite_pragmas
+from adapters.sql import SCHEMA_LOCK, sqlite_begin, sqlite_pragmas
 
 DEFAULT_URL = "sqlite:///volym.db"
 
@@ -70,7 +70,7 @@ def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = N
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "volym.db")
         path.parent.mkdir(parents=True, exist_ok=True)
-        recorder: EventRecorder = SQLiteEventRecorder(SQLiteDatastore(str(path), lock_timeout=30))
+        recorder: EventRecorder = SQLiteEventRecorder(sqlite_datastore(str(path)))
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
         event.listen(engine, "connect", sqlite_pragmas)
         event.listen(engine, "begin", sqlite_begin)
@@ -86,7 +86,7 @@ def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = N
         recorder = PostgresEventRecorder(_pg_datastore(url, schema))
         engine = _pg_engine(url, schema)
     try:
-        recorder.create_table()
+        _create_event_tables(recorder, url)
     except Exception as error:
         recorder.datastore.close()
         engine.dispose()
@@ -94,6 +94,20 @@ def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = N
             f"cannot open the event store at {_safe(url)}: {_first_line(error)}"
         ) from None
     return Volym(url, recorder, make_event_store(recorder), engine, Pseudonymizer(key_bytes))
+
+
+def _create_event_tables(recorder: EventRecorder, url: URL) -> None:
+    if not isinstance(recorder, PostgresEventRecorder):
+        recorder.create_table()  # SQLite serializes schema changes itself
+        return
+    # A connection of its own: the library's pool must not be asked for a second
+    # connection while this one is held.
+    with _pg_connect(url) as conn:
+        conn.execute(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
+        try:
+            recorder.create_table()
+        finally:
+            conn.execute(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
 
 
 def _parse_url(text: str) -> URL:
@@ -111,14 +125,7 @@ def _parse_url(text: str) -> URL:
 def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
     # The pool retries for its whole open timeout; a direct probe fails fast and says why.
     try:
-        psycopg.connect(
-            dbname=url.database or "postgres",
-            host=url.host or "127.0.0.1",
-            port=url.port or 5432,
-            user=url.username or "postgres",
-            password=url.password or "",
-            connect_timeout=5,
-        ).close()
+        _pg_connect(url).close()
     except psycopg.Error as error:
         raise UserError(f"cannot connect to {_safe(url)}: {_first_line(error)}") from None
     return PostgresDatastore(
@@ -130,7 +137,18 @@ def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
         pool_size=2,
         max_overflow=4,
         schema=schema or "",
-        pool_open_timeout=10,
+    )
+
+
+def _pg_connect(url: URL) -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        dbname=url.database or "postgres",
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password or "",
+        connect_timeout=5,
+        autocommit=True,
     )
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -27,7 +26,13 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+)
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -101,8 +106,7 @@ def make_mapper() -> Mapper[UUID]:
     return Mapper(transcoder=transcoder)
 
 
-@dataclass(frozen=True)
-class FeedKey:
+class FeedKey(NamedTuple):
     """(source, event_id) of a feed line, the keyed digest of its body, and which of the
     stored events in the same insert it produced."""
 
@@ -110,6 +114,23 @@ class FeedKey:
     event_id: str
     digest: str
     position: int
+
+
+class SQLiteEventPool(SQLiteConnectionPool):
+    """The library's pool, with a page cache big enough for the indexes of a large log:
+    with SQLite's default 2 MiB, each commit rewrote index pages read back from disk."""
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA cache_size=-65536")
+        return connection
+
+
+def sqlite_datastore(path: str) -> SQLiteDatastore:
+    datastore = SQLiteDatastore(path, lock_timeout=30)
+    datastore.pool = SQLiteEventPool(db_name=path, lock_timeout=30)
+    return datastore
 
 
 class SQLiteEventRecorder(SQLiteApplicationRecorder):

@@ -1,63 +1,44 @@
 """Ingestion of feed lines: validate, deduplicate, apply the aggregates' rules, store in
 batches (events and their idempotency keys in one transaction), then project.
 
-Each line is accepted, skipped as a duplicate, or rejected with every reason found;
-a bad line never costs a good one."""
+Each line is accepted, skipped as a duplicate, or rejected with every reason found; a bad
+line never costs a good one. A small input is handled in this process; a large one is
+prepared by a helper process while this one commits and projects (adapters.ingest_helper).
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from adapters.background import BackgroundProjector
 from adapters.composition import Volym
-from adapters.eventstore import FeedKey
-from adapters.feed import ParsedLine
-from adapters.ingest_parsing import ParsedBatch, parsed_batches
+from adapters.gc_tuning import batch_collection
+from adapters.ingest_helper import IngestHelper, pack_parsed
+from adapters.ingest_parsing import Batch, batches, parse_batch
+from adapters.ingest_prepare import IngestSummary, PreparedBatch, Preparer, Rejection
 from adapters.projector import PlacementProjector
-from domain.errors import RuleViolation
-from domain.placement import Placement, placement_key
+from projections.placements import PlacementRecord
+
+__all__ = ["IngestSummary", "Ingestor", "Rejection"]
 
 BATCH_LINES = 2000
-CACHE_SIZE = 200_000
-_RETRIES = 5
-
-
-@dataclass
-class Rejection:
-    line_no: int
-    raw: str
-    reasons: list[str]
-
-
-@dataclass
-class IngestSummary:
-    lines_read: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
-
-    def add(self, other: IngestSummary) -> None:
-        self.lines_read += other.lines_read
-        self.accepted += other.accepted
-        self.duplicates += other.duplicates
-        self.rejected += other.rejected
-        self.rejections += other.rejections
+FIRST_BATCH_LINES = 500  # a large ingest's pipeline waits for its first batch
+PROJECT_EVERY = 8000  # events committed between projection steps of a large ingest
+USE_HELPER = True  # tests turn it off and on to compare both paths
+_RETRIES = 5  # commit conflicts with other writers, per batch
+_AHEAD = 3  # batches prepared ahead by the helper
 
 
 class Ingestor:
     def __init__(self, volym: Volym, projector: PlacementProjector | None = None) -> None:
         self.volym = volym
         self.projector = projector or PlacementProjector(volym)
-        self._cache: OrderedDict[UUID, Placement] = OrderedDict()
+        self.preparer = Preparer(volym)
 
     def ingest(
         self,
@@ -66,174 +47,121 @@ class Ingestor:
         progress: Callable[[int], None] | None = None,
     ) -> IngestSummary:
         total = IngestSummary()
+
+        def record(summary: IngestSummary) -> None:
+            if on_reject:
+                for rejection in summary.rejections:
+                    on_reject(rejection)
+                summary.rejections = []
+            total.add(summary)
+            if progress:
+                progress(summary.lines_read)
+
         self.projector.catch_up()  # so events written now can be projected straight away
-        background: BackgroundProjector | None = None
-        with ExitStack() as stack:
-            for parsed in parsed_batches(_batches(lines), self.volym.pseudonymizer):
-                if background is None and parsed.large:
-                    # A large input: the projection follows in its own process.
-                    background = stack.enter_context(BackgroundProjector(self.volym))
-                result = self._store_batch(parsed, project=background is None)
-                if background is not None:
-                    background.poke()
-                for rejection in result.rejections:
-                    if on_reject:
-                        on_reject(rejection)
-                result.rejections = [] if on_reject else result.rejections
-                total.add(result)
-                if progress:
-                    progress(parsed.size)
+        with batch_collection():
+            self._ingest(lines, record)
         return total
 
-    def _store_batch(self, parsed: ParsedBatch, *, project: bool) -> IngestSummary:
+    def _ingest(
+        self, lines: Iterable[str | bytes], record: Callable[[IngestSummary], None]
+    ) -> None:
+        pending = batches(lines, BATCH_LINES, first=FIRST_BATCH_LINES)
+        first = next(pending, None)
+        second = next(pending, None)
+        if first is not None and second is not None and USE_HELPER:
+            self._ingest_with_helper(chain((first, second), pending), record)
+            return
+        for batch in chain((b for b in (first, second) if b is not None), pending):
+            record(self._ingest_here(batch))
+
+    def _ingest_here(self, batch: Batch) -> IngestSummary:
+        parsed = parse_batch(batch, self.volym.pseudonymizer)
         for attempt in range(_RETRIES):
+            prepared = self.preparer.prepare(parsed)
             try:
-                summary = self._apply_and_store(parsed.lines, project=project)
+                ids = self._commit(prepared)
                 break
             except IntegrityError:
                 # Another writer stored the same key or placement version meanwhile.
-                self._cache.clear()
+                self.preparer.reset()
                 if attempt == _RETRIES - 1:
                     raise
-        invalid = [Rejection(line_no, raw, reasons) for line_no, raw, reasons in parsed.invalid]
-        summary.lines_read = parsed.size
-        summary.rejected += len(invalid)
-        summary.rejections = sorted(invalid + summary.rejections, key=lambda r: r.line_no)
-        return summary
+        self.projector.project_committed(ids, prepared.events)
+        return prepared.summary
 
-    def _apply_and_store(
-        self, parsed: list[tuple[int, str, ParsedLine]], *, project: bool
-    ) -> IngestSummary:
-        summary = IngestSummary()
-        seen = self.volym.recorder.feed_digests(
-            (p.event.source, p.event.event_id) for _, _, p in parsed
-        )
-        self._load([placement_key(p.event.source, p.event.placement_id) for _, _, p in parsed])  # type: ignore[attr-defined]
-        now = datetime.now(UTC)
-        pending: list[Any] = []
-        keys: list[FeedKey] = []
-        touched: dict[UUID, Placement | None] = {}
-        for line_no, raw, line in parsed:
-            event = line.event
-            key = (event.source, event.event_id)
-            if key in seen:
-                if seen[key] == line.digest:
-                    summary.duplicates += 1
-                else:
-                    summary.rejections.append(
-                        Rejection(
-                            line_no,
-                            raw,
-                            [
-                                f"event_id: {event.event_id} from {event.source} was received "
-                                "before with a different body (conflict); the stored event is kept"
-                            ],
-                        )
-                    )
-                    summary.rejected += 1
-                continue
-            agg_id = placement_key(event.source, event.placement_id)  # type: ignore[attr-defined]
-            if agg_id not in touched:
-                touched[agg_id] = self._cache.get(agg_id)
-            try:
-                placement = self._command(self._cache.get(agg_id), event, now)
-            except RuleViolation as violation:
-                summary.rejections.append(Rejection(line_no, raw, [str(violation)]))
-                summary.rejected += 1
-                continue
-            self._cache[agg_id] = placement
-            new_events = placement.collect_events()
-            keys.append(FeedKey(event.source, event.event_id, line.digest, len(pending)))
-            pending.extend(new_events)
-            seen[key] = line.digest
-            summary.accepted += 1
-        try:
-            recordings = self.volym.events.put(pending, feed_keys=keys) if pending else []
-        except IntegrityError:
-            for agg_id in touched:
-                self._cache.pop(agg_id, None)
-            raise
-        if project:
-            self.projector.project_recordings(recordings)
-        self._trim_cache()
-        return summary
+    def _ingest_with_helper(
+        self, source: Iterator[Batch], record: Callable[[IngestSummary], None]
+    ) -> None:
+        epoch, sequence, conflicts = 0, 0, 0
+        waiting: deque[tuple[int, Any]] = deque()
+        window = _SnapshotWindow(self.projector)
+        with IngestHelper(self.volym) as helper:
 
-    def _command(self, placement: Placement | None, event: Any, now: datetime) -> Placement:
-        recorded_at = event.recorded_at or now
-        common = {
-            "event_id": event.event_id,
-            "recorded_at": recorded_at,
-            "occurred_on": event.occurred_on,
-        }
-        kind = event.type  # a validated feed event, or its fields from the parse worker
-        if kind == "placement.started":
-            if placement is not None:
-                raise RuleViolation(
-                    f"placement_id: placement {event.placement_id} from {event.source} was "
-                    "already started and cannot be started again"
-                )
-            person = event.person
-            return Placement.start(
-                source=event.source,
-                placement_id=event.placement_id,
-                **common,
-                person=person.pseudonym,
-                birth_date=person.birth_date,
-                sex=person.sex,
-                target_group=event.target_group,
-                form=event.form,
-                legal_basis=event.legal_basis,
-                regi=event.regi,
-                daily_cost=event.daily_cost,
-                provider=event.provider,
-                unaccompanied=event.unaccompanied,
-                accompanying_children=event.accompanying_children,
-            )
-        if placement is None:
-            raise RuleViolation(
-                f"placement_id: unknown placement {event.placement_id} from {event.source} "
-                "(no placement.started for it)"
-            )
-        if kind == "placement.changed":
-            placement.change(
-                **common,
-                form=event.form,
-                legal_basis=event.legal_basis,
-                regi=event.regi,
-                daily_cost=event.daily_cost,
-                provider=event.provider,
-            )
-        elif kind == "placement.ended":
-            placement.end(**common, reason=event.reason)
-        elif kind == "placement.voided":
-            placement.void(**common, reason=event.reason)
-        return placement
+            def ask() -> None:
+                # This process parses; the helper prepares what it parsed.
+                nonlocal sequence
+                batch = next(source, None)
+                if batch is not None:
+                    packed = pack_parsed(parse_batch(batch, self.volym.pseudonymizer))
+                    waiting.append((sequence, packed))
+                    helper.request(epoch, sequence, packed)
+                    sequence += 1
 
-    def _load(self, agg_ids: list[UUID]) -> None:
-        missing = {i for i in agg_ids if i not in self._cache}
-        if not missing:
-            return
-        for agg_id in self.volym.recorder.existing(missing):
-            aggregate: Any = None
-            domain_event: Any
-            for domain_event in self.volym.events.get(agg_id):
-                aggregate = domain_event.mutate(aggregate)
-            self._cache[agg_id] = aggregate
+            for _ in range(_AHEAD + 1):
+                ask()
+            while waiting:
+                answer_epoch, answer_sequence, prepared = helper.next_prepared()
+                if answer_epoch != epoch:
+                    continue  # prepared before the last reset
+                assert answer_sequence == waiting[0][0]
+                try:
+                    ids = self._commit(prepared)
+                except IntegrityError:
+                    conflicts += 1
+                    if conflicts > _RETRIES:
+                        raise
+                    epoch += 1
+                    helper.reset(epoch)
+                    for seq, packed in waiting:
+                        helper.request(epoch, seq, packed)
+                    continue
+                waiting.popleft()
+                window.add(ids, prepared.records)
+                record(prepared.summary)
+                ask()
+        window.flush()
+        self.projector.catch_up()  # whatever another writer stored meanwhile
 
-    def _trim_cache(self) -> None:
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+    def _commit(self, prepared: PreparedBatch) -> list[int]:
+        if not prepared.stored:
+            return []
+        ids = self.volym.recorder.insert_events(prepared.stored, feed_keys=prepared.keys)
+        return list(ids or [])
 
 
-def _batches(lines: Iterable[str | bytes]) -> Iterator[list[tuple[int, str | bytes]]]:
-    batch: list[tuple[int, str | bytes]] = []
-    for line_no, raw in enumerate(lines, start=1):
-        text = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
-        if not text.strip():
-            continue  # blank lines are ignored by the contract
-        batch.append((line_no, text))
-        if len(batch) >= BATCH_LINES:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+class _SnapshotWindow:
+    """Placement snapshots of consecutive committed batches, written together: the latest
+    snapshot of a placement replaces the earlier ones, so it is written once per window."""
+
+    def __init__(self, projector: PlacementProjector) -> None:
+        self.projector = projector
+        self.ids: list[int] = []
+        self.records: dict[UUID, PlacementRecord] = {}
+
+    def add(self, ids: list[int], records: list[PlacementRecord]) -> None:
+        if ids and self.ids and ids[0] != self.ids[-1] + 1:
+            self.flush()  # another writer's events lie between: project in log order
+        self.ids.extend(ids)
+        for record in records:
+            earlier = self.records.get(record.key)
+            if earlier is not None:
+                # Rows exist in the view only if they existed before the window began.
+                record.persisted = earlier.persisted
+            self.records[record.key] = record
+        if len(self.ids) >= PROJECT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.ids and not self.projector.project_snapshots(self.ids, self.records.values()):
+            self.projector.catch_up()
+        self.ids, self.records = [], {}

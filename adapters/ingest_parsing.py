@@ -1,25 +1,15 @@
 """The first ingest stage: lines to validated, pseudonymized events or to rejections.
-
-It is stateless, so for inputs of more than one batch it runs in a worker process that
-parses ahead while the main process applies, stores and projects (this machine's second
-core). Results come back in input order; a small input never pays for the worker."""
+It is stateless, so a large ingest runs it in its helper process (adapters.ingest_helper)."""
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any
 
 from adapters.feed import LineRejected, ParsedLine, parse_line
 from adapters.identity import Pseudonymizer
 
 Batch = list[tuple[int, str | bytes]]
-PARSE_WORKER = False  # measured: slower on 2 cores beside the background projector
-_AHEAD = 2  # batches parsed ahead of the one being stored
 
 
 @dataclass
@@ -33,7 +23,7 @@ class ParsedBatch:
 def parse_batch(batch: Batch, pseudonymizer: Pseudonymizer, *, large: bool = False) -> ParsedBatch:
     result = ParsedBatch(len(batch), large=large)
     for line_no, data in batch:
-        raw, undecodable = _text(data)
+        raw, undecodable = text_of(data)
         if undecodable:
             result.invalid.append((line_no, raw, [undecodable]))
             continue
@@ -44,67 +34,25 @@ def parse_batch(batch: Batch, pseudonymizer: Pseudonymizer, *, large: bool = Fal
     return result
 
 
-def parsed_batches(batches: Iterable[Batch], pseudonymizer: Pseudonymizer) -> Iterator[ParsedBatch]:
-    iterator = iter(batches)
-    first = next(iterator, None)
-    if first is None:
-        return
-    second = next(iterator, None)
-    if second is None or not PARSE_WORKER:
-        yield parse_batch(first, pseudonymizer, large=second is not None)
-        if second is not None:
-            yield parse_batch(second, pseudonymizer, large=True)
-            yield from (parse_batch(batch, pseudonymizer, large=True) for batch in iterator)
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        1, mp_context=context, initializer=_start_worker, initargs=(pseudonymizer,)
-    ) as pool:
-        pending: deque[tuple[Batch, Future[list[Any]]]] = deque()
-        for batch in _chain(first, second, iterator):
-            pending.append((batch, pool.submit(_parse_in_worker, batch)))
-            if len(pending) > _AHEAD:
-                yield _rebuild(*pending.popleft())
-        while pending:
-            yield _rebuild(*pending.popleft())
+def batches(lines: Iterable[str | bytes], size: int, first: int | None = None) -> Iterator[Batch]:
+    """Batches of `size` lines; the first may be smaller, so a pipeline starts sooner."""
+    batch: Batch = []
+    limit = first or size
+    for line_no, raw in enumerate(lines, start=1):
+        text = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
+        if not text.strip():
+            continue  # blank lines are ignored by the contract
+        batch.append((line_no, text))
+        if len(batch) >= limit:
+            yield batch
+            batch = []
+            limit = size
+    if batch:
+        yield batch
 
 
-_worker_pseudonymizer: Pseudonymizer | None = None
-
-
-def _start_worker(pseudonymizer: Pseudonymizer) -> None:
-    global _worker_pseudonymizer
-    _worker_pseudonymizer = pseudonymizer
-
-
-def _parse_in_worker(batch: Batch) -> list[Any]:
-    """Compact, cheap-to-pickle results: the event's fields, not the model object."""
-    assert _worker_pseudonymizer is not None
-    parsed = parse_batch(batch, _worker_pseudonymizer)
-    out: list[Any] = [(line_no, reasons) for line_no, _, reasons in parsed.invalid]
-    for line_no, _, line in parsed.lines:
-        out.append((line_no, dict(line.event.__dict__), line.digest))
-    return out
-
-
-def _rebuild(batch: Batch, future: Future[list[Any]]) -> ParsedBatch:
-    texts = {line_no: data for line_no, data in batch}
-    result = ParsedBatch(len(batch), large=True)
-    for item in future.result():
-        if len(item) == 2:
-            line_no, reasons = item
-            result.invalid.append((line_no, _text(texts[line_no])[0], reasons))
-        else:
-            line_no, fields, digest = item
-            # Already validated: a plain attribute bag (a model_construct costs 20x more).
-            event: Any = SimpleNamespace(**fields)
-            result.lines.append((line_no, _text(texts[line_no])[0], ParsedLine(event, digest)))
-    result.invalid.sort()
-    result.lines.sort(key=lambda entry: entry[0])
-    return result
-
-
-def _text(data: str | bytes) -> tuple[str, str | None]:
+def text_of(data: str | bytes) -> tuple[str, str | None]:
+    """The line as text, and the reason when it is not UTF-8."""
     if isinstance(data, str):
         return data, None
     try:
@@ -112,9 +60,3 @@ def _text(data: str | bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError as error:
         reason = f"(line): not UTF-8 ({error.reason} at byte {error.start})"
         return data.decode("utf-8", errors="replace"), reason
-
-
-def _chain(first: Batch, second: Batch, rest: Iterator[Batch]) -> Iterator[Batch]:
-    yield first
-    yield second
-    yield from rest

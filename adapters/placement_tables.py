@@ -71,6 +71,7 @@ def placement_tables(generation: int) -> PlacementTables:
         Column("regi", String(8), nullable=False),
         Column("cost_ore", BigInteger, nullable=False),
         Column("provider", String(500)),
+        sqlite_with_rowid=False,
     )
     change = Table(
         "placement_change" + suffix,
@@ -83,6 +84,7 @@ def placement_tables(generation: int) -> PlacementTables:
         Column("regi", String(8)),
         Column("cost_ore", BigInteger),
         Column("provider", String(500)),
+        sqlite_with_rowid=False,
     )
     segment = Table(
         "placement_segment" + suffix,
@@ -104,6 +106,7 @@ def placement_tables(generation: int) -> PlacementTables:
         Column("regi", String(8), nullable=False),
         Column("provider", String(500)),
         Column("cost_ore", BigInteger, nullable=False),
+        sqlite_with_rowid=False,  # keyed rows: one B-tree instead of rowid table + index
     )
     Index(f"ix_placement_segment{suffix}_first", segment.c.first_day)
     return PlacementTables(metadata, state, change, segment)

@@ -16,9 +16,9 @@ from sqlalchemy import Connection, Engine, MetaData, select, update
 
 from adapters.bulk import chunks, delete_keys, insert_rows
 from adapters.placement_tables import PlacementTables, control_tables, placement_tables
-from adapters.sql import writing
+from adapters.sql import create_all, writing
 from domain.placement_terms import TermChange, Terms
-from projections.placements import PlacementRecord, segment_rows
+from projections.placements import PlacementRecord, PositionMoved, segment_rows
 
 _TERM_COLUMNS = ("form", "legal_basis", "regi", "cost_ore", "provider")
 
@@ -32,11 +32,23 @@ class SqlTracking(TrackingRecorder):
         self.generation_table, self.tracking_table = control_tables(self.control)
 
     def create_control_tables(self) -> None:
-        self.control.create_all(self.engine)
+        create_all(self.engine, self.control)
 
     def insert_tracking(self, tracking: Tracking) -> None:
         with writing(self.engine) as conn:
             self.record_tracking(conn, tracking)
+
+    def claim(self, conn: Connection, tracking: Tracking, after: int) -> None:
+        """Record `tracking` if the view is still at `after`; else raise PositionMoved.
+        Taken first in a write transaction, it serializes projectors of the same view."""
+        name = tracking.application_name
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
+        t = self.tracking_table
+        current = conn.execute(select(t.c.notification_id).where(t.c.name == name)).scalar()
+        if (current or 0) != after:
+            raise PositionMoved(f"{name} is at {current}, not {after}")
+        self.record_tracking(conn, tracking)
 
     def record_tracking(self, conn: Connection, tracking: Tracking) -> None:
         t = self.tracking_table
@@ -79,7 +91,7 @@ class SqlPlacementView(SqlTracking):
 
     def create_tables(self) -> None:
         self.create_control_tables()
-        self.tables.metadata.create_all(self.engine)
+        create_all(self.engine, self.tables.metadata)
 
     def drop_tables(self) -> None:
         self.tables.metadata.drop_all(self.engine)
@@ -116,7 +128,9 @@ class SqlPlacementView(SqlTracking):
             record.persisted = True
         return records
 
-    def save_placements(self, records: Sequence[PlacementRecord], tracking: Tracking) -> None:
+    def save_placements(
+        self, records: Sequence[PlacementRecord], tracking: Tracking, *, after: int
+    ) -> None:
         t = self.tables
         stored = [r.key.hex for r in records if r.persisted]
         states, changes, segments = [], [], []
@@ -125,11 +139,11 @@ class SqlPlacementView(SqlTracking):
             changes.extend(_change_rows(record))
             segments.extend(_segment_rows(record))
         with writing(self.engine) as conn:
+            self.claim(conn, tracking, after)
             for table in (t.state, t.change, t.segment):
                 delete_keys(conn, table, "placement_key", stored)
             for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
                 insert_rows(conn, table, rows)
-            self.record_tracking(conn, tracking)
 
 
 def _record_from_row(m: Any) -> PlacementRecord:

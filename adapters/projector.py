@@ -7,18 +7,24 @@ read the old generation until then and never see a half-built model."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.persistence import Recording, Tracking
+from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
 from adapters.composition import Volym
+from adapters.log_reader import EventDecoder, read_rows
 from adapters.placement_view import SqlPlacementView
-from adapters.sql import writing
+from adapters.sql import lock_schema, writing
 from domain.placement import Placement
-from projections.placements import PROJECTION_NAME, PROJECTION_VERSION, project_batch
+from projections.placements import (
+    PROJECTION_NAME,
+    PROJECTION_VERSION,
+    PlacementRecord,
+    PositionMoved,
+    project_batch,
+)
 
 BATCH = 20000
 Progress = Callable[[int, int], None]  # (processed so far, total)
@@ -30,6 +36,7 @@ class PlacementProjector:
     def __init__(self, volym: Volym) -> None:
         self.volym = volym
         self._live: SqlPlacementView | None = None
+        self._decoder = EventDecoder(volym.events.mapper, _TOPIC_PREFIX)
 
     def live_view(self) -> SqlPlacementView:
         """The generation reports read; created on first use, rebuilt if its code changed."""
@@ -37,21 +44,27 @@ class PlacementProjector:
             control = SqlPlacementView(self.volym.engine, 0)
             control.create_control_tables()
             g = control.generation_table
+            query = select(g.c.generation, g.c.version).where(g.c.projection == PROJECTION_NAME)
             with self.volym.engine.connect() as conn:
-                row = conn.execute(
-                    select(g.c.generation, g.c.version).where(g.c.projection == PROJECTION_NAME)
-                ).first()
+                row = conn.execute(query).first()
             if row is None:
-                view = SqlPlacementView(self.volym.engine, 1)
-                view.create_tables()
+                # First use: under the schema lock, so that two processes starting on a
+                # fresh store agree on one first generation.
                 with writing(self.volym.engine) as conn:
-                    conn.execute(
-                        g.insert().values(
-                            projection=PROJECTION_NAME, generation=1, version=PROJECTION_VERSION
+                    lock_schema(conn)
+                    row = conn.execute(query).first()
+                    if row is None:
+                        SqlPlacementView(self.volym.engine, 1).tables.metadata.create_all(conn)
+                        conn.execute(
+                            g.insert().values(
+                                projection=PROJECTION_NAME,
+                                generation=1,
+                                version=PROJECTION_VERSION,
+                            )
                         )
-                    )
-                self._live = view
-            elif row.version != PROJECTION_VERSION:
+                        row = conn.execute(query).first()
+                assert row is not None
+            if row.version != PROJECTION_VERSION:
                 self._live = self.rebuild()
             else:
                 self._live = SqlPlacementView(self.volym.engine, row.generation)
@@ -61,9 +74,13 @@ class PlacementProjector:
         return f"{PROJECTION_NAME}/g{view.generation}"
 
     def catch_up(
-        self, view: SqlPlacementView | None = None, progress: Progress | None = None
+        self,
+        view: SqlPlacementView | None = None,
+        progress: Progress | None = None,
+        limit: int | None = None,
     ) -> int:
-        """Process every stored event the view has not seen; returns how many."""
+        """Process the stored events the view has not seen (at least `limit` of them when
+        given, in whole batches); returns how many."""
         view = view or self.live_view()
         name = self.tracking_name(view)
         recorder = self.volym.recorder
@@ -72,38 +89,54 @@ class PlacementProjector:
         total = max(last - position, 0)
         done = 0
         while position < last:
-            notifications = recorder.select_notifications(
-                position, BATCH, stop=last, inclusive_of_start=False
-            )
-            if not notifications:
+            size = BATCH if limit is None else min(BATCH, limit)
+            rows = read_rows(recorder, position, size, upto=last)
+            if not rows:
                 break
-            mapper = self.volym.events.mapper
-            domain_events = [
-                mapper.to_domain_event(n)
-                for n in notifications
-                if n.topic.startswith(_TOPIC_PREFIX)
-            ]
-            position = notifications[-1].id
-            project_batch(view, domain_events, Tracking(name, position))
-            done += len(notifications)
+            try:
+                project_batch(
+                    view, self._decoder.decode(rows), Tracking(name, rows[-1][0]), after=position
+                )
+            except PositionMoved:
+                position = view.max_tracking_id(name) or 0  # another process did these
+                continue
+            position = rows[-1][0]
+            done += len(rows)
+            if limit is not None and done >= limit:
+                break
             if progress:
                 progress(done, total)
         return done
 
-    def project_recordings(self, recordings: Sequence[Recording[UUID]]) -> None:
+    def project_committed(self, ids: Sequence[int], events: Sequence[Any]) -> None:
         """Project events this process just stored without reading them back, when they
         directly follow the view's position; otherwise catch up from the log."""
-        if not recordings:
+        if not ids:
             return
         view = self.live_view()
         name = self.tracking_name(view)
-        ids = [r.notification.id for r in recordings]
-        contiguous = ids == list(range(ids[0], ids[0] + len(ids)))
-        if contiguous and (view.max_tracking_id(name) or 0) == ids[0] - 1:
-            events: list[Any] = [r.domain_event for r in recordings]
-            project_batch(view, events, Tracking(name, ids[-1]))
-        else:
+        try:
+            if ids[-1] - ids[0] != len(ids) - 1:
+                raise PositionMoved("another writer's events lie between")
+            project_batch(view, list(events), Tracking(name, ids[-1]), after=ids[0] - 1)
+        except PositionMoved:
             self.catch_up(view)
+
+    def project_snapshots(self, ids: Sequence[int], records: Iterable[PlacementRecord]) -> bool:
+        """Write placements' rows from their state after the events `ids`, when those
+        directly follow the view's position; False (nothing written) otherwise, and the
+        caller catches up from the log instead."""
+        if not ids:
+            return True
+        view = self.live_view()
+        name = self.tracking_name(view)
+        if ids[-1] - ids[0] != len(ids) - 1:
+            return False
+        try:
+            view.save_placements(list(records), Tracking(name, ids[-1]), after=ids[0] - 1)
+        except PositionMoved:
+            return False
+        return True
 
     def rebuild(self, progress: Progress | None = None) -> SqlPlacementView:
         control = SqlPlacementView(self.volym.engine, 0)

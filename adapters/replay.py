@@ -30,7 +30,6 @@ def placement_view_as_of(volym: Volym, as_of: datetime) -> SqlPlacementView:
         notifications = recorder.select_notifications(position, _BATCH, inclusive_of_start=False)
         if not notifications:
             break
-        position = notifications[-1].id
         known: list[Any] = []
         for notification in notifications:
             if notification.topic.startswith(_TOPIC_PREFIX):
@@ -38,5 +37,6 @@ def placement_view_as_of(volym: Volym, as_of: datetime) -> SqlPlacementView:
                 # The library stamps each event when volym accepts it: its stored time.
                 if domain_event.timestamp <= as_of:
                     known.append(domain_event)
-        project_batch(view, known, Tracking("as-of", position))
+        project_batch(view, known, Tracking("as-of", notifications[-1].id), after=position)
+        position = notifications[-1].id
     return view

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, MetaData
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -12,6 +12,7 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index updates stay in memory
     cursor.close()
 
 
@@ -25,3 +26,21 @@ def writing(engine: Engine) -> Any:
     """A transaction that will write: on SQLite it waits for the write lock at its start
     rather than failing later when another process has written meanwhile."""
     return engine.execution_options(volym_writer=True).begin()
+
+
+# PostgreSQL's CREATE ... IF NOT EXISTS is not safe against a concurrent twin (two
+# processes opening a fresh store at once collide in its catalogs): schema changes take
+# this advisory lock first.
+SCHEMA_LOCK = 7_146_001
+
+
+def lock_schema(conn: Connection) -> None:
+    """Within a writing() transaction; SQLite's BEGIN IMMEDIATE already serializes."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+
+
+def create_all(engine: Engine, metadata: MetaData) -> None:
+    with writing(engine) as conn:
+        lock_schema(conn)
+        metadata.create_all(conn)

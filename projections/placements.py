@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
@@ -45,8 +45,7 @@ class PlacementRecord:
         return segments(self.initial, self.first_day, self.last_day, self.changes)
 
 
-@dataclass(frozen=True)
-class SegmentRow:
+class SegmentRow(NamedTuple):
     """Care days `first`..`last` of one placement under one set of terms, with the
     placement's own facts beside them so that a report reads one table."""
 
@@ -97,12 +96,20 @@ def segment_rows(record: PlacementRecord) -> list[SegmentRow]:
     ]
 
 
+class PositionMoved(Exception):
+    """Another process projected past `after` first: nothing was written; go on from the
+    view's new position."""
+
+
 class PlacementView(Protocol):
-    """The read-model port. Writes happen with their tracking record, atomically."""
+    """The read-model port. Rows are written with their tracking record, atomically, and
+    only if the view is still at `after` (the position the batch follows)."""
 
     def placements(self, keys: Iterable[UUID]) -> dict[UUID, PlacementRecord]: ...
 
-    def save_placements(self, records: Sequence[PlacementRecord], tracking: Tracking) -> None: ...
+    def save_placements(
+        self, records: Sequence[PlacementRecord], tracking: Tracking, *, after: int
+    ) -> None: ...
 
 
 def apply(records: dict[UUID, PlacementRecord], domain_event: Any) -> None:
@@ -137,7 +144,9 @@ def keys_to_load(domain_events: Iterable[Any]) -> set[UUID]:
     return needed
 
 
-def project_batch(view: PlacementView, domain_events: Sequence[Any], tracking: Tracking) -> None:
+def project_batch(
+    view: PlacementView, domain_events: Sequence[Any], tracking: Tracking, *, after: int
+) -> None:
     """Apply a batch and save every touched placement with the batch's tracking record;
     a batch without placement events still advances tracking."""
     records: dict[UUID, PlacementRecord] = dict(view.placements(keys_to_load(domain_events)))
@@ -147,7 +156,29 @@ def project_batch(view: PlacementView, domain_events: Sequence[Any], tracking: T
             apply(records, domain_event)
             if domain_event.originator_id in records:
                 touched[domain_event.originator_id] = None
-    view.save_placements([records[key] for key in touched], tracking)
+    view.save_placements([records[key] for key in touched], tracking, after=after)
+
+
+def record_of(placement: Placement, *, persisted: bool) -> PlacementRecord:
+    """A placement's state as a projection record: the aggregate is the same fold of the
+    same events, so its rows equal those the projection computes from the log."""
+    return PlacementRecord(
+        key=placement.id,
+        source=placement.source,
+        placement_id=placement.placement_id,
+        person=placement.person,
+        birth_date=placement.birth_date,
+        sex=placement.sex,
+        target_group=placement.target_group,
+        unaccompanied=placement.unaccompanied,
+        accompanying_children=placement.accompanying_children,
+        first_day=placement.first_day,
+        last_day=placement.last_day,
+        voided=placement.voided,
+        initial=placement.initial_terms,
+        changes=list(placement.changes),
+        persisted=persisted,
+    )
 
 
 def _started(e: Any) -> PlacementRecord:

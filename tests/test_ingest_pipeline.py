@@ -1,0 +1,115 @@
+"""The large-input pipeline (a helper process prepares, this one commits and projects)
+must give exactly what the one-process path and a rebuild from the log give."""
+
+import threading
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from adapters import ingest as ingest_module
+from adapters.composition import open_volym
+from adapters.ingest import Ingestor
+from adapters.projector import PlacementProjector
+from tests.helpers import MAN, TEST_KEY, changed, ended, lines, report, started, voided
+
+
+def history(prefix: str = "P") -> list[str]:
+    events = [
+        started(f"{prefix}{i}", f"2023-01-{i + 1:02d}", **({"person": MAN} if i % 2 else {}))
+        for i in range(12)
+    ]
+    events += [
+        changed(f"{prefix}3", "2023-02-01", form="sis", daily_cost="5000.00"),
+        ended(f"{prefix}3", "2023-03-10"),
+        ended(f"{prefix}5", "2023-02-20"),
+        changed(f"{prefix}1", "2023-01-20", daily_cost="1500.00"),
+        voided(f"{prefix}7", "2023-01-08"),
+        ended(f"{prefix}3", "2023-02-15"),  # corrects the end date
+        changed(f"{prefix}3", "2023-02-20", form="hvb"),  # rejected: after the corrected end
+        changed(f"{prefix}-unknown", "2023-02-01", form="sis"),  # rejected: unknown
+    ]
+    feed = lines(*events)
+    feed.insert(5, "{broken")  # rejected: line 6
+    return feed
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr(ingest_module, "BATCH_LINES", 3)
+    monkeypatch.setattr(ingest_module, "FIRST_BATCH_LINES", 2)
+    monkeypatch.setattr(ingest_module, "PROJECT_EVERY", 5)
+
+
+def figures(volym):
+    return report(volym, "2023-Q1", "2023-01..2023-03", by=("form", "month", "sex"))
+
+
+def test_helper_path_equals_a_rebuild_from_the_log(volym, small_batches):
+    result = Ingestor(volym).ingest(history())
+    assert (result.accepted, result.rejected) == (18, 3)
+    assert [r.line_no for r in result.rejections] == [6, 20, 21]
+    live = figures(volym)
+    PlacementProjector(volym).rebuild()
+    assert figures(volym) == live
+
+
+def test_helper_path_equals_the_one_process_path(tmp_path, small_batches, monkeypatch):
+    results = []
+    for use_helper in (True, False):
+        monkeypatch.setattr(ingest_module, "USE_HELPER", use_helper)
+        with open_volym(f"sqlite:///{tmp_path}/{use_helper}.db", pseudonym_key=TEST_KEY) as v:
+            summary = Ingestor(v).ingest(history())
+            rejected = [(r.line_no, r.reasons) for r in summary.rejections]
+            results.append((summary.accepted, summary.duplicates, rejected, figures(v)))
+    assert results[0] == results[1]
+
+
+def test_a_commit_conflict_resets_the_helper_and_loses_nothing(volym, small_batches, monkeypatch):
+    real_commit = Ingestor._commit
+    calls = {"n": 0}
+
+    def conflict_once(self, prepared):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise IntegrityError("another writer got there first")
+        return real_commit(self, prepared)
+
+    monkeypatch.setattr(Ingestor, "_commit", conflict_once)
+    result = Ingestor(volym).ingest(history())
+    assert (result.accepted, result.duplicates, result.rejected) == (18, 0, 3)
+    monkeypatch.setattr(Ingestor, "_commit", real_commit)
+    expected = figures(volym)
+    PlacementProjector(volym).rebuild()
+    assert figures(volym) == expected
+    assert expected["totals"][0]["started"] == 11  # 12 started, one voided
+
+
+def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
+    feeds = [history("A"), history("B"), history("C")]
+    errors: list[BaseException] = []
+
+    def run(feed):
+        try:
+            with open_volym(store_url, pseudonym_key=TEST_KEY) as own:
+                Ingestor(own).ingest(feed)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(feed,)) for feed in feeds]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
+        projector = PlacementProjector(volym)
+        projector.catch_up()
+        live = figures(volym)
+        assert live["totals"][0]["started"] == 3 * 11
+        view = projector.live_view()
+        assert (
+            view.max_tracking_id(projector.tracking_name(view))
+            == volym.recorder.max_notification_id()
+        )
+        projector.rebuild()
+        assert figures(volym) == live
