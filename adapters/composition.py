@@ -128,28 +128,21 @@ def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
         _pg_connect(url).close()
     except psycopg.Error as error:
         raise UserError(f"cannot connect to {_safe(url)}: {_first_line(error)}") from None
-    return PostgresDatastore(
-        dbname=url.database or "postgres",
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password or "",
-        pool_size=2,
-        max_overflow=4,
-        schema=schema or "",
-    )
+    return PostgresDatastore(**_pg_params(url), pool_size=2, max_overflow=4, schema=schema or "")
 
 
 def _pg_connect(url: URL) -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        dbname=url.database or "postgres",
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password or "",
-        connect_timeout=5,
-        autocommit=True,
-    )
+    return psycopg.connect(**_pg_params(url), connect_timeout=5, autocommit=True)
+
+
+def _pg_params(url: URL) -> dict[str, Any]:
+    return {
+        "dbname": url.database or "postgres",
+        "host": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username or "postgres",
+        "password": url.password or "",
+    }
 
 
 def _pg_engine(url: URL, schema: str | None) -> Engine:

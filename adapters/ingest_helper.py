@@ -123,7 +123,7 @@ def unpack_parsed(packed: tuple[Any, ...]) -> ParsedBatch:
     for n, raw, fields, digest in lines:
         event: Any = SimpleNamespace(**fields)
         rebuilt.append((n, raw, ParsedLine(event, digest)))
-    return ParsedBatch(size, large=True, lines=rebuilt, invalid=invalid)
+    return ParsedBatch(size, lines=rebuilt, invalid=invalid)
 
 
 def _pack(prepared: PreparedBatch) -> tuple[Any, ...]:

@@ -15,13 +15,12 @@ Batch = list[tuple[int, str | bytes]]
 @dataclass
 class ParsedBatch:
     size: int
-    large: bool = False  # the input spans more than one batch
     lines: list[tuple[int, str, ParsedLine]] = field(default_factory=list)
     invalid: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
 
-def parse_batch(batch: Batch, pseudonymizer: Pseudonymizer, *, large: bool = False) -> ParsedBatch:
-    result = ParsedBatch(len(batch), large=large)
+def parse_batch(batch: Batch, pseudonymizer: Pseudonymizer) -> ParsedBatch:
+    result = ParsedBatch(len(batch))
     for line_no, data in batch:
         raw, undecodable = text_of(data)
         if undecodable:
