@@ -28,7 +28,7 @@ __all__ = ["IngestSummary", "Ingestor", "Rejection"]
 
 BATCH_LINES = 2000
 FIRST_BATCH_LINES = 500  # a large ingest's pipeline waits for its first batch
-PROJECT_EVERY = 8000  # events committed between projection steps of a large ingest
+PROJECT_EVERY = 20_000  # events committed between projection steps of a large ingest
 USE_HELPER = True  # tests turn it off and on to compare both paths
 _RETRIES = 5  # commit conflicts with other writers, per batch
 _AHEAD = 3  # batches prepared ahead by the helper
