@@ -14,7 +14,7 @@ import psycopg
 from eventsourcing.persistence import EventStore
 from eventsourcing.postgres import PostgresDatastore
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 
 from adapters.errors import UserError
@@ -26,7 +26,14 @@ from adapters.eventstore import (
     sqlite_datastore,
 )
 from adapters.identity import Pseudonymizer
-from adapters.sql import SCHEMA_LOCK, sqlite_begin, sqlite_pragmas
+from adapters.sql import (
+    SCHEMA_LOCK,
+    create_all,
+    lock_schema,
+    sqlite_begin,
+    sqlite_pragmas,
+    writing,
+)
 
 DEFAULT_URL = "sqlite:///volym.db"
 
@@ -93,7 +100,38 @@ def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = N
         raise UserError(
             f"cannot open the event store at {_safe(url)}: {_first_line(error)}"
         ) from None
-    return Volym(url, recorder, make_event_store(recorder), engine, Pseudonymizer(key_bytes))
+    pseudonymizer = Pseudonymizer(key_bytes)
+    try:
+        _check_key(engine, pseudonymizer)
+    except UserError:
+        recorder.datastore.close()
+        engine.dispose()
+        raise
+    return Volym(url, recorder, make_event_store(recorder), engine, pseudonymizer)
+
+
+def _check_key(engine: Engine, pseudonymizer: Pseudonymizer) -> None:
+    """A store keeps the fingerprint of its pseudonym key: with another key the same
+    person would get another pseudonym and be counted twice."""
+    metadata = MetaData()
+    meta = Table(
+        "volym_meta",
+        metadata,
+        Column("name", String(64), primary_key=True),
+        Column("value", String(256), nullable=False),
+    )
+    create_all(engine, metadata)
+    fingerprint = pseudonymizer.fingerprint()
+    with writing(engine) as conn:
+        lock_schema(conn)  # two processes opening a fresh store record one fingerprint
+        stored = conn.execute(select(meta.c.value).where(meta.c.name == "key_fingerprint")).scalar()
+        if stored is None:
+            conn.execute(meta.insert().values(name="key_fingerprint", value=fingerprint))
+        elif stored != fingerprint:
+            raise UserError(
+                "this store was created with another pseudonym key; set the same "
+                "VOLYM_PSEUDONYM_KEY (or keep the .key file beside the SQLite database)"
+            )
 
 
 def _create_event_tables(recorder: EventRecorder, url: URL) -> None:

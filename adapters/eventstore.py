@@ -7,9 +7,10 @@ order, so projections never skip an event); its db-function insert path is not u
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
 import orjson
@@ -18,6 +19,7 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     EventStore,
     IntegrityError,
+    InterfaceError,
     JSONTranscoder,
     Mapper,
     OperationalError,
@@ -36,6 +38,8 @@ from eventsourcing.sqlite import (
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+T = TypeVar("T")
 
 
 class DateAsISO(Transcoding):
@@ -121,7 +125,14 @@ class SQLiteEventPool(SQLiteConnectionPool):
     with SQLite's default 2 MiB, each commit rewrote index pages read back from disk."""
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
+        for attempt in range(50):  # see adapters.sql.switch_to_wal: fresh files race
+            try:
+                connection = super()._create_connection()
+                break
+            except (InterfaceError, sqlite3.OperationalError) as error:
+                if "locked" not in str(error) or attempt == 49:
+                    raise
+                time.sleep(0.1)
         cursor = connection.cursor()
         cursor.execute("PRAGMA cache_size=-65536")
         return connection
@@ -145,13 +156,20 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # BEGIN IMMEDIATE takes the write lock first (waiting for the busy timeout); the
-        # library's deferred BEGIN fails at once when another process wrote meanwhile.
+        return self._immediately(lambda c: self._insert_events(c, stored_events, **kwargs))
+
+    def create_table(self) -> None:
+        self._immediately(self._create_table)
+
+    def _immediately(self, work: Callable[[SQLiteCursor], T]) -> T:
+        """Run `work` in a transaction that takes the write lock first, waiting for the
+        busy timeout: the library's deferred BEGIN fails at once when another process
+        wrote between this transaction's first read and its first write."""
         with self.datastore.get_connection(commit=True) as conn:
             cursor = conn.cursor()
             try:
                 cursor.execute("BEGIN IMMEDIATE")
-                ids = self._insert_events(cursor, stored_events, **kwargs)
+                result = work(cursor)
                 conn.commit()
             except BaseException as error:
                 conn.rollback()
@@ -160,7 +178,7 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                 if isinstance(error, sqlite3.OperationalError):
                     raise OperationalError(str(error)) from error
                 raise
-            return ids
+            return result
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

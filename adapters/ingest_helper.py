@@ -32,8 +32,10 @@ class IngestHelper:
     def __init__(self, volym: Volym) -> None:
         # Two queues, not a duplex pipe: a queue's put hands off to a feeder thread, so
         # neither side can block sending a large batch while the other blocks sending too.
-        # fork: quick to start; the child opens its own connections, never the parent's.
-        context = multiprocessing.get_context("fork")
+        # spawn, not fork: SQLite keeps its file-lock bookkeeping in process memory, and a
+        # forked child that opens the same database inherits locks it can never release
+        # (seen: concurrent ingesters in one process, "database is locked" after 30 s).
+        context = multiprocessing.get_context("spawn")
         self._requests: multiprocessing.Queue[Message] = context.Queue()
         self._replies: multiprocessing.Queue[Message] = context.Queue()
         url = volym.url.render_as_string(hide_password=False)

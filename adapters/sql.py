@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData
@@ -10,10 +12,23 @@ from sqlalchemy import Connection, Engine, MetaData
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by sqlite_begin
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index updates stay in memory
     cursor.close()
+
+
+def switch_to_wal(cursor: Any) -> None:
+    """Put the database file in WAL mode. On a fresh file two processes may try at once,
+    and SQLite then answers "locked" at once instead of waiting: try again briefly."""
+    for attempt in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 def sqlite_begin(conn: Any) -> None:

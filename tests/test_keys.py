@@ -22,3 +22,12 @@ def test_postgres_without_a_key_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("VOLYM_PSEUDONYM_KEY", raising=False)
     with pytest.raises(UserError, match="VOLYM_PSEUDONYM_KEY"):
         open_volym("postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def test_a_store_refuses_another_pseudonym_key(store_url):
+    with open_volym(store_url, pseudonym_key="first-key-0123456789abcdef"):
+        pass
+    with pytest.raises(UserError, match="another pseudonym key"):
+        open_volym(store_url, pseudonym_key="other-key-0123456789abcdef")
+    with open_volym(store_url, pseudonym_key="first-key-0123456789abcdef"):
+        pass
