@@ -157,3 +157,29 @@ def test_csv_carries_plain_unrounded_numbers(tmp_path, monkeypatch, capsys):
     assert header.startswith("level,period,month,care_days,days,average_placements")
     assert rows[0].startswith("row,2023-Q1,2023-01,22,31,0.7096774193548387,22000.0")
     assert rows[-1].startswith("total,2023-Q1,,65,90,0.7222222222222222,65000.0")
+
+
+def test_as_of_on_the_command_line_reproduces_an_earlier_report(tmp_path, monkeypatch, capsys):
+    from freezegun import freeze_time
+
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    with freeze_time("2023-04-05 10:00:00"):
+        run(
+            monkeypatch,
+            capsys,
+            "ingest",
+            str(write_feed(tmp_path, started("P1", "2023-01-01"))),
+            "--db",
+            db,
+        )
+    with freeze_time("2023-05-20 10:00:00"):
+        late = tmp_path / "late.jsonl"
+        late.write_text("\n".join(lines(ended("P1", "2023-01-31"))) + "\n")
+        run(monkeypatch, capsys, "ingest", str(late), "--db", db)
+    args = ["report", "placements", "--period", "2023-Q1", "--format", "json", "--db", db]
+    code, out, _ = run(monkeypatch, capsys, *args, "--as-of", "2023-04-30T12:00:00")
+    then = json.loads(out)
+    assert code == 0 and then["totals"][0]["care_days"] == 90
+    assert then["as_of"] == "2023-04-30T12:00:00+02:00"  # Swedish summer time
+    _, out, _ = run(monkeypatch, capsys, *args)
+    assert json.loads(out)["totals"][0]["care_days"] == 31
