@@ -95,6 +95,31 @@ def rebuild(db: DbOption = None) -> None:
     rebuild_all(db, err)
 
 
+class HistoryKind(StrEnum):
+    placement = "placement"
+    investigation = "investigation"
+    household = "household"
+
+
+class HistoryFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def history(
+    kind: Annotated[HistoryKind, typer.Argument(help="placement, investigation or household")],
+    source: Annotated[str, typer.Argument(help="the sending system, e.g. lifecare-nacka")],
+    ident: Annotated[str, typer.Argument(metavar="ID", help="placement_id, case_id, ...")],
+    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
+    db: DbOption = None,
+) -> None:
+    """The full event history of one placement: effective, registered and stored times."""
+    from adapters.history import run_history
+
+    run_history(kind.value, source, ident, format.value, db)
+
+
 @app.command()
 def demo(
     directory: Annotated[

@@ -183,3 +183,43 @@ def test_as_of_on_the_command_line_reproduces_an_earlier_report(tmp_path, monkey
     assert then["as_of"] == "2023-04-30T12:00:00+02:00"  # Swedish summer time
     _, out, _ = run(monkeypatch, capsys, *args)
     assert json.loads(out)["totals"][0]["care_days"] == 31
+
+
+def test_history_shows_every_event_with_its_three_times_and_no_person(
+    store_url, tmp_path, monkeypatch, capsys
+):
+    feed = write_feed(
+        tmp_path,
+        started("P1", "2023-01-10", recorded_at="2023-01-12T09:00:00+01:00"),
+        ended("P1", "2023-03-15"),
+        ended("P1", "2023-03-01", reason="rättelse"),
+    )
+    run(monkeypatch, capsys, "ingest", str(feed), "--db", store_url)
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "history",
+        "placement",
+        "lifecare-test",
+        "P1",
+        "--format",
+        "json",
+        "--db",
+        store_url,
+    )
+    events = json.loads(out)["events"]
+    assert code == 0
+    assert [(e["version"], e["type"], e["occurred_on"]) for e in events] == [
+        (1, "placement.started", "2023-01-10"),
+        (2, "placement.ended", "2023-03-15"),
+        (3, "placement.ended", "2023-03-01"),
+    ]
+    assert events[0]["recorded_at"] == "2023-01-12T09:00:00+01:00"
+    assert events[0]["details"]["daily_cost"] == "1000.00"
+    assert events[2]["details"] == {"reason": "rättelse"}
+    assert all(e["stored_at"] for e in events)
+    assert GIRL not in out and "person" not in out and "birth" not in out
+    code, _, err = run(
+        monkeypatch, capsys, "history", "placement", "lifecare-test", "NOPE", "--db", store_url
+    )
+    assert code == 1 and "no placement NOPE" in err
