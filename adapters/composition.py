@@ -70,12 +70,21 @@ class Volym:
         self.close()
 
 
-def open_volym(database_url: str | None = None, *, pseudonym_key: str | None = None) -> Volym:
+def open_volym(
+    database_url: str | None = None,
+    *,
+    pseudonym_key: str | None = None,
+    must_exist: bool = False,
+) -> Volym:
+    """`must_exist` for commands that only read: a mistyped SQLite path must not become a
+    new, empty store whose reports are all zeros."""
     settings = Settings()
     url = _parse_url(database_url or settings.database_url)
     key = pseudonym_key or settings.pseudonym_key
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "volym.db")
+        if must_exist and not path.is_file():
+            raise UserError(f"no volym store at {path} (ingest a feed first, or check --db)")
         path.parent.mkdir(parents=True, exist_ok=True)
         recorder: EventRecorder = SQLiteEventRecorder(sqlite_datastore(str(path)))
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})

@@ -58,7 +58,7 @@ def placement_history(events: list[Any]) -> list[dict[str, Any]]:
 def run_history(kind: str, source: str, ident: str, fmt: str, db: str | None) -> None:
     if kind != "placement":
         raise UserError(f"history {kind}: not yet available in this volym version")
-    with open_volym(db) as volym:
+    with open_volym(db, must_exist=True) as volym:
         events = list(volym.events.get(placement_key(source, ident)))
     if not events:
         raise UserError(f"no placement {ident} from {source} is stored")

@@ -41,7 +41,7 @@ def run_report(
         as_of = as_of.replace(tzinfo=LOCAL_ZONE)
     request = parse_request(PLACEMENTS, periods, by, where, as_of)
     chosen = _measures(measures, PLACEMENTS.measures)
-    with open_volym(db) as volym:
+    with open_volym(db, must_exist=True) as volym:
         projector = PlacementProjector(volym)
         if as_of is None:
             view = projector.live_view()

@@ -223,3 +223,14 @@ def test_history_shows_every_event_with_its_three_times_and_no_person(
         monkeypatch, capsys, "history", "placement", "lifecare-test", "NOPE", "--db", store_url
     )
     assert code == 1 and "no placement NOPE" in err
+
+
+def test_reading_commands_refuse_a_store_that_does_not_exist(tmp_path, monkeypatch, capsys):
+    missing = tmp_path / "typo.db"
+    for args in (
+        ["report", "placements", "--period", "2023"],
+        ["history", "placement", "lifecare-test", "P1"],
+    ):
+        code, _, err = run(monkeypatch, capsys, *args, "--db", f"sqlite:///{missing}")
+        assert code == 1 and "no volym store at" in err
+    assert not missing.exists()
