@@ -11,15 +11,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolation
+from domain.provenance import FedEvent, aggregate_id
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://volym.se/ns/investigation")
 
 
 class Investigation(Aggregate):
-    class Event(Aggregate.Event):
-        event_id: str
-        recorded_at: datetime
-        occurred_on: date
+    class Event(FedEvent):
+        pass
 
     class Reported(Event, Aggregate.Created):
         source: str
@@ -211,4 +210,4 @@ class Investigation(Aggregate):
 
 @lru_cache(maxsize=1 << 16)
 def investigation_key(source: str, case_id: str) -> UUID:
-    return uuid5(NAMESPACE, f"{source}\x1f{case_id}")
+    return aggregate_id(NAMESPACE, source, case_id)

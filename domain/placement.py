@@ -15,15 +15,14 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolation
 from domain.placement_terms import TERM_FIELDS, Segment, TermChange, Terms, segments
+from domain.provenance import FedEvent, aggregate_id
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://volym.se/ns/placement")
 
 
 class Placement(Aggregate):
-    class Event(Aggregate.Event):
-        event_id: str  # the feed's idempotency key within the source
-        recorded_at: datetime  # when the case system registered it
-        occurred_on: date  # the effective date
+    class Event(FedEvent):
+        pass
 
     class Started(Event, Aggregate.Created):
         source: str
@@ -204,5 +203,4 @@ class Placement(Aggregate):
 
 @lru_cache(maxsize=1 << 17)
 def placement_key(source: str, placement_id: str) -> UUID:
-    """The aggregate id: the same (source, placement_id) always names the same placement."""
-    return uuid5(NAMESPACE, f"{source}\x1f{placement_id}")
+    return aggregate_id(NAMESPACE, source, placement_id)
