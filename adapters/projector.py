@@ -17,10 +17,10 @@ from adapters.composition import Volym
 from adapters.log_reader import EventDecoder, read_rows
 from adapters.placement_view import SqlPlacementView
 from adapters.sql import lock_schema, writing
-from domain.placement import Placement
 from projections.placements import (
     PROJECTION_NAME,
     PROJECTION_VERSION,
+    TOPIC_PREFIX,
     PlacementRecord,
     PositionMoved,
     project_batch,
@@ -29,14 +29,12 @@ from projections.placements import (
 BATCH = 20000
 Progress = Callable[[int, int], None]  # (processed so far, total)
 
-_TOPIC_PREFIX = Placement.__module__ + ":Placement."
-
 
 class PlacementProjector:
     def __init__(self, volym: Volym) -> None:
         self.volym = volym
         self._live: SqlPlacementView | None = None
-        self._decoder = EventDecoder(volym.events.mapper, _TOPIC_PREFIX)
+        self._decoder = EventDecoder(volym.events.mapper, TOPIC_PREFIX)
 
     def live_view(self) -> SqlPlacementView:
         """The generation reports read; created on first use, rebuilt if its code changed."""

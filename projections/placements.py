@@ -20,6 +20,7 @@ from domain.placement_terms import Segment, TermChange, Terms, segments
 from domain.vocabulary import age_group, form_group
 
 PROJECTION_NAME = "placements"
+TOPIC_PREFIX = Placement.__module__ + ":Placement."  # the stored topics this projection reads
 PROJECTION_VERSION = 1  # bump when the rows change meaning: the view is then rebuilt
 
 
