@@ -31,9 +31,7 @@ from pydantic import (
 from adapters.identity import InvalidIdentifier, Person, Pseudonymizer
 from domain.vocabulary import FORMS, LEGAL_BASES, PLACEMENT_TARGET_GROUPS, REGI
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def _money(value: Any) -> Decimal:
@@ -166,11 +164,6 @@ def parse_line(text: str | bytes, pseudonymizer: Pseudonymizer) -> ParsedLine:
         raise LineRejected(_line_reasons(text, error, pseudonymizer)) from None
     canonical = orjson.dumps(orjson.loads(text), option=orjson.OPT_SORT_KEYS)
     return ParsedLine(event, pseudonymizer.digest(canonical))
-
-
-def parse_object(obj: dict[str, Any], pseudonymizer: Pseudonymizer) -> ParsedLine:
-    """The same for an object already decoded (an HTTP request's array item)."""
-    return parse_line(orjson.dumps(obj), pseudonymizer)
 
 
 def _line_reasons(
