@@ -86,7 +86,8 @@ class Ingestor:
                 self.preparer.reset()
                 if attempt == _RETRIES - 1:
                     raise
-        self.projector.project_committed(ids, prepared.events)
+        if not self.projector.project_snapshots(ids, prepared.records):
+            self.projector.catch_up()
         return prepared.summary
 
     def _ingest_with_helper(

@@ -148,6 +148,5 @@ def _unpack(payload: tuple[Any, ...]) -> PreparedBatch:
         summary,
         [StoredEvent(i, v, t, s) for i, v, t, s in stored],  # ids as hex: both stores take it
         [FeedKey(*k) for k in keys],
-        [],
         records,
     )

@@ -54,7 +54,6 @@ class PreparedBatch:
     summary: IngestSummary
     stored: list[StoredEvent]
     keys: list[FeedKey]
-    events: list[Any]  # the domain events themselves, when prepared in this process
     records: list[PlacementRecord]  # touched placements as they are after this batch
 
 
@@ -125,7 +124,7 @@ class Preparer:
         mapper = self.volym.events.mapper
         stored = [mapper.to_stored_event(e) for e in pending]
         records = [record_of(cache[key], persisted=old) for key, old in touched.items()]
-        return PreparedBatch(summary, stored, keys, pending, records)
+        return PreparedBatch(summary, stored, keys, records)
 
     def _load(self, agg_ids: list[UUID]) -> None:
         missing = {i for i in agg_ids if i not in self._cache}

@@ -8,7 +8,6 @@ read the old generation until then and never see a half-built model."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import select
@@ -105,20 +104,6 @@ class PlacementProjector:
             if progress:
                 progress(done, total)
         return done
-
-    def project_committed(self, ids: Sequence[int], events: Sequence[Any]) -> None:
-        """Project events this process just stored without reading them back, when they
-        directly follow the view's position; otherwise catch up from the log."""
-        if not ids:
-            return
-        view = self.live_view()
-        name = self.tracking_name(view)
-        try:
-            if ids[-1] - ids[0] != len(ids) - 1:
-                raise PositionMoved("another writer's events lie between")
-            project_batch(view, list(events), Tracking(name, ids[-1]), after=ids[0] - 1)
-        except PositionMoved:
-            self.catch_up(view)
 
     def project_snapshots(self, ids: Sequence[int], records: Iterable[PlacementRecord]) -> bool:
         """Write placements' rows from their state after the events `ids`, when those
