@@ -14,7 +14,8 @@ from adapters.ingest import Ingestor
 from adapters.labels import swedish_number
 from adapters.output import render_tables
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projector import PlacementProjector
+from adapters.projection_kinds import PLACEMENT_PROJECTION
+from adapters.projector import Projector
 from adapters.reporting import parse_request
 from adapters.synthetic import placement_feed
 
@@ -59,7 +60,7 @@ def run_demo(directory: Path, seed: int, err: Console) -> None:
         )
         for reason in {r for rej in summary.rejections for r in rej.reasons}:
             out.print(f"  rejected: {reason}")
-        view = PlacementProjector(volym).live_view()
+        view = Projector(volym, PLACEMENT_PROJECTION).live_view()
         first_quarters = [f"{year}-Q1" for year in YEARS]
         for where, measure in (
             (["target_group=barn_unga"], "average_placements"),

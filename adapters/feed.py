@@ -29,7 +29,17 @@ from pydantic import (
 )
 
 from adapters.identity import InvalidIdentifier, Person, Pseudonymizer
-from domain.vocabulary import FORMS, LEGAL_BASES, PLACEMENT_TARGET_GROUPS, REGI
+from domain.vocabulary import (
+    DECISIONS,
+    FORMS,
+    INVESTIGATION_TARGET_GROUPS,
+    LEGAL_BASES,
+    OUTCOMES,
+    PLACEMENT_TARGET_GROUPS,
+    REGI,
+    REPORTERS,
+    ROUTES,
+)
 
 _MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
 
@@ -124,14 +134,52 @@ class PlacementVoided(FeedEvent):
     reason: Text | None = None
 
 
+class InvestigationReported(_WithPerson):
+    type: Literal["investigation.reported"]
+    case_id: Key
+    person: Any
+    target_group: Literal[INVESTIGATION_TARGET_GROUPS]  # type: ignore[valid-type]
+    route: Literal[ROUTES]  # type: ignore[valid-type]
+    reporter: Literal[REPORTERS] | None = None  # type: ignore[valid-type]
+
+
+class InvestigationAssessed(FeedEvent):
+    type: Literal["investigation.assessed"]
+    case_id: Key
+    decision: Literal[DECISIONS]  # type: ignore[valid-type]
+
+
+class InvestigationOpened(FeedEvent):
+    type: Literal["investigation.opened"]
+    case_id: Key
+
+
+class InvestigationExtended(FeedEvent):
+    type: Literal["investigation.extended"]
+    case_id: Key
+    until: StrictDate
+    reason: Text | None = None
+
+
+class InvestigationClosed(FeedEvent):
+    type: Literal["investigation.closed"]
+    case_id: Key
+    outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+
+
 MODELS: dict[str, type[FeedEvent]] = {
     "placement.started": PlacementStarted,
     "placement.changed": PlacementChanged,
     "placement.ended": PlacementEnded,
     "placement.voided": PlacementVoided,
+    "investigation.reported": InvestigationReported,
+    "investigation.assessed": InvestigationAssessed,
+    "investigation.opened": InvestigationOpened,
+    "investigation.extended": InvestigationExtended,
+    "investigation.closed": InvestigationClosed,
 }
 # Types of the contract whose streams are not built yet: named, so the reason is honest.
-_NOT_YET = ("investigation.", "household.")
+_NOT_YET = ("household.",)
 
 
 @dataclass(frozen=True)
@@ -148,7 +196,15 @@ class LineRejected(Exception):
 
 _ANY_EVENT: TypeAdapter[Any] = TypeAdapter(
     Annotated[
-        PlacementStarted | PlacementChanged | PlacementEnded | PlacementVoided,
+        PlacementStarted
+        | PlacementChanged
+        | PlacementEnded
+        | PlacementVoided
+        | InvestigationReported
+        | InvestigationAssessed
+        | InvestigationOpened
+        | InvestigationExtended
+        | InvestigationClosed,
         Field(discriminator="type"),
     ]
 )

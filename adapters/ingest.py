@@ -21,8 +21,7 @@ from adapters.gc_tuning import batch_collection
 from adapters.ingest_helper import IngestHelper, pack_parsed
 from adapters.ingest_parsing import Batch, batches, parse_batch
 from adapters.ingest_prepare import IngestSummary, PreparedBatch, Preparer, Rejection
-from adapters.projector import PlacementProjector
-from projections.placements import PlacementRecord
+from adapters.projector import Projector, projectors
 
 __all__ = ["IngestSummary", "Ingestor", "Rejection"]
 
@@ -35,9 +34,9 @@ _AHEAD = 3  # batches prepared ahead by the helper
 
 
 class Ingestor:
-    def __init__(self, volym: Volym, projector: PlacementProjector | None = None) -> None:
+    def __init__(self, volym: Volym) -> None:
         self.volym = volym
-        self.projector = projector or PlacementProjector(volym)
+        self.projectors = projectors(volym)
         self.preparer = Preparer(volym)
 
     def ingest(
@@ -57,7 +56,8 @@ class Ingestor:
             if progress:
                 progress(summary.lines_read)
 
-        self.projector.catch_up()  # so events written now can be projected straight away
+        for projector in self.projectors.values():
+            projector.catch_up()  # so events written now can be projected straight away
         with batch_collection():
             self._ingest(lines, record)
         return total
@@ -86,8 +86,9 @@ class Ingestor:
                 self.preparer.reset()
                 if attempt == _RETRIES - 1:
                     raise
-        if not self.projector.project_snapshots(ids, prepared.records):
-            self.projector.catch_up()
+        window = _SnapshotWindow(self.projectors)
+        window.add(ids, prepared.records)
+        window.flush()
         return prepared.summary
 
     def _ingest_with_helper(
@@ -95,7 +96,7 @@ class Ingestor:
     ) -> None:
         epoch, sequence, conflicts = 0, 0, 0
         waiting: deque[tuple[int, Any]] = deque()
-        window = _SnapshotWindow(self.projector)
+        window = _SnapshotWindow(self.projectors)
         with IngestHelper(self.volym) as helper:
 
             def ask() -> None:
@@ -131,7 +132,8 @@ class Ingestor:
                 record(prepared.summary)
                 ask()
         window.flush()
-        self.projector.catch_up()  # whatever another writer stored meanwhile
+        for projector in self.projectors.values():
+            projector.catch_up()  # whatever another writer stored meanwhile
 
     def _commit(self, prepared: PreparedBatch) -> list[int]:
         if not prepared.stored:
@@ -141,28 +143,34 @@ class Ingestor:
 
 
 class _SnapshotWindow:
-    """Placement snapshots of consecutive committed batches, written together: the latest
-    snapshot of a placement replaces the earlier ones, so it is written once per window."""
+    """Snapshots of the aggregates of consecutive committed batches, written together per
+    projection: the latest snapshot of an aggregate replaces the earlier ones, so it is
+    written once per window. Every projection's tracking moves over the whole window."""
 
-    def __init__(self, projector: PlacementProjector) -> None:
-        self.projector = projector
+    def __init__(self, projectors: dict[str, Projector]) -> None:
+        self.projectors = projectors
         self.ids: list[int] = []
-        self.records: dict[UUID, PlacementRecord] = {}
+        self.records: dict[str, dict[UUID, Any]] = {name: {} for name in projectors}
 
-    def add(self, ids: list[int], records: list[PlacementRecord]) -> None:
+    def add(self, ids: list[int], records: dict[str, list[Any]]) -> None:
         if ids and self.ids and ids[0] != self.ids[-1] + 1:
             self.flush()  # another writer's events lie between: project in log order
         self.ids.extend(ids)
-        for record in records:
-            earlier = self.records.get(record.key)
-            if earlier is not None:
-                # Rows exist in the view only if they existed before the window began.
-                record.persisted = earlier.persisted
-            self.records[record.key] = record
+        for name, touched in records.items():
+            window = self.records[name]
+            for record in touched:
+                earlier = window.get(record.key)
+                if earlier is not None:
+                    # Rows exist in the view only if they existed before the window began.
+                    record.persisted = earlier.persisted
+                window[record.key] = record
         if len(self.ids) >= PROJECT_EVERY:
             self.flush()
 
     def flush(self) -> None:
-        if self.ids and not self.projector.project_snapshots(self.ids, self.records.values()):
-            self.projector.catch_up()
-        self.ids, self.records = [], {}
+        if self.ids:
+            for name, projector in self.projectors.items():
+                if not projector.project_snapshots(self.ids, self.records[name].values()):
+                    projector.catch_up()
+        self.ids = []
+        self.records = {name: {} for name in self.projectors}

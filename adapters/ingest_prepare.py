@@ -19,9 +19,8 @@ from eventsourcing.persistence import StoredEvent
 from adapters.composition import Volym
 from adapters.eventstore import FeedKey
 from adapters.ingest_parsing import ParsedBatch
+from adapters.streams import Stream, stream_of
 from domain.errors import RuleViolation
-from domain.placement import Placement, placement_key
-from projections.placements import PlacementRecord, record_of
 
 CACHE_SIZE = 200_000
 
@@ -54,13 +53,14 @@ class PreparedBatch:
     summary: IngestSummary
     stored: list[StoredEvent]
     keys: list[FeedKey]
-    records: list[PlacementRecord]  # touched placements as they are after this batch
+    # Touched aggregates as they are after this batch, as records of their projection.
+    records: dict[str, list[Any]]
 
 
 class Preparer:
     def __init__(self, volym: Volym) -> None:
         self.volym = volym
-        self._cache: OrderedDict[UUID, Placement] = OrderedDict()
+        self._cache: OrderedDict[UUID, Any] = OrderedDict()
         self._prepared: dict[tuple[str, str], str] = {}  # keys prepared by this ingest
 
     def reset(self) -> None:
@@ -77,17 +77,16 @@ class Preparer:
             for key in ((line.event.source, line.event.event_id) for _, _, line in lines)
             if key not in prepared
         )
-        agg_ids = [
-            placement_key(line.event.source, line.event.placement_id)  # type: ignore[attr-defined]
-            for _, _, line in lines
-        ]
+        events = [line.event for _, _, line in lines]
+        streams = [stream_of(event.type) for event in events]
+        agg_ids = [stream.key(event) for stream, event in zip(streams, events, strict=True)]
         self._load(agg_ids)
         now = datetime.now(UTC)
         pending: list[Any] = []
         keys: list[FeedKey] = []
-        touched: dict[UUID, bool] = {}  # placement -> existed before this batch
+        touched: dict[UUID, tuple[Stream, bool]] = {}  # -> its stream, existed before
         cache = self._cache
-        for (line_no, raw, line), agg_id in zip(lines, agg_ids, strict=True):
+        for (line_no, raw, line), stream, agg_id in zip(lines, streams, agg_ids, strict=True):
             event = line.event
             key = (event.source, event.event_id)
             earlier = prepared.get(key) or seen.get(key)
@@ -108,14 +107,14 @@ class Preparer:
                 continue
             existed = cache.get(agg_id)
             try:
-                placement = _command(existed, event, now)
+                aggregate = stream.command(existed, event, now)
             except RuleViolation as violation:
                 summary.rejections.append(Rejection(line_no, raw, [str(violation)]))
                 continue
-            cache[agg_id] = placement
-            touched.setdefault(agg_id, existed is not None)
+            cache[agg_id] = aggregate
+            touched.setdefault(agg_id, (stream, existed is not None))
             keys.append(FeedKey(event.source, event.event_id, line.digest, len(pending)))
-            pending.extend(placement.collect_events())
+            pending.extend(aggregate.collect_events())
             prepared[key] = line.digest
             summary.accepted += 1
         summary.rejected = len(summary.rejections)
@@ -123,7 +122,11 @@ class Preparer:
         self._trim_cache()
         mapper = self.volym.events.mapper
         stored = [mapper.to_stored_event(e) for e in pending]
-        records = [record_of(cache[key], persisted=old) for key, old in touched.items()]
+        records: dict[str, list[Any]] = {}
+        for agg_id, (stream, old) in touched.items():
+            records.setdefault(stream.projection, []).append(
+                stream.record(cache[agg_id], persisted=old)
+            )
         return PreparedBatch(summary, stored, keys, records)
 
     def _load(self, agg_ids: list[UUID]) -> None:
@@ -141,54 +144,3 @@ class Preparer:
         # Only aggregates far behind the batches in flight are dropped: they are stored.
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-
-
-def _command(placement: Placement | None, event: Any, now: datetime) -> Placement:
-    common = {
-        "event_id": event.event_id,
-        "recorded_at": event.recorded_at or now,
-        "occurred_on": event.occurred_on,
-    }
-    kind = event.type  # a validated feed event, or its fields from the helper process
-    if kind == "placement.started":
-        if placement is not None:
-            raise RuleViolation(
-                f"placement_id: placement {event.placement_id} from {event.source} was "
-                "already started and cannot be started again"
-            )
-        person = event.person
-        return Placement.start(
-            source=event.source,
-            placement_id=event.placement_id,
-            **common,
-            person=person.pseudonym,
-            birth_date=person.birth_date,
-            sex=person.sex,
-            target_group=event.target_group,
-            form=event.form,
-            legal_basis=event.legal_basis,
-            regi=event.regi,
-            daily_cost=event.daily_cost,
-            provider=event.provider,
-            unaccompanied=event.unaccompanied,
-            accompanying_children=event.accompanying_children,
-        )
-    if placement is None:
-        raise RuleViolation(
-            f"placement_id: unknown placement {event.placement_id} from {event.source} "
-            "(no placement.started for it)"
-        )
-    if kind == "placement.changed":
-        placement.change(
-            **common,
-            form=event.form,
-            legal_basis=event.legal_basis,
-            regi=event.regi,
-            daily_cost=event.daily_cost,
-            provider=event.provider,
-        )
-    elif kind == "placement.ended":
-        placement.end(**common, reason=event.reason)
-    elif kind == "placement.voided":
-        placement.void(**common, reason=event.reason)
-    return placement

@@ -30,24 +30,6 @@ class PlacementTables:
     segment: Table
 
 
-def control_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """Which generation of each projection is live, and how far each has processed."""
-    generation = Table(
-        "projection_generation",
-        metadata,
-        Column("projection", String(64), primary_key=True),
-        Column("generation", Integer, nullable=False),
-        Column("version", Integer, nullable=False),
-    )
-    tracking = Table(
-        "projection_tracking",
-        metadata,
-        Column("name", String(96), primary_key=True),
-        Column("notification_id", BigInteger, nullable=False),
-    )
-    return generation, tracking
-
-
 def placement_tables(generation: int) -> PlacementTables:
     metadata = MetaData()
     suffix = f"_g{generation}"

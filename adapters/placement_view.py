@@ -1,7 +1,5 @@
 """The placement read model on SQLAlchemy: the adapter behind projections.PlacementView.
-
-Rows and the tracking record are written in one transaction; a second attempt to record
-the same notification is refused, so each event changes the view exactly once."""
+Rows and the tracking record are written in one transaction (adapters.tracking)."""
 
 from __future__ import annotations
 
@@ -11,90 +9,24 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
-from sqlalchemy import Connection, Engine, MetaData, select, update
+from eventsourcing.persistence import Tracking
+from sqlalchemy import Engine, select
 
 from adapters.bulk import chunks, delete_keys, insert_rows
-from adapters.placement_tables import PlacementTables, control_tables, placement_tables
-from adapters.sql import create_all, writing
+from adapters.placement_tables import PlacementTables, placement_tables
+from adapters.sql import writing
+from adapters.tracking import SqlGenerationView
 from domain.placement_terms import TermChange, Terms
-from projections.placements import PlacementRecord, PositionMoved, segment_rows
+from projections.placements import PlacementRecord, segment_rows
 
 _TERM_COLUMNS = ("form", "legal_basis", "regi", "cost_ore", "provider")
 
 
-class SqlTracking(TrackingRecorder):
-    """Tracking rows in `projection_tracking`, one per projection generation."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.control = MetaData()
-        self.generation_table, self.tracking_table = control_tables(self.control)
-
-    def create_control_tables(self) -> None:
-        create_all(self.engine, self.control)
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        with writing(self.engine) as conn:
-            self.record_tracking(conn, tracking)
-
-    def claim(self, conn: Connection, tracking: Tracking, after: int) -> None:
-        """Record `tracking` if the view is still at `after`; else raise PositionMoved.
-        Taken first in a write transaction, it serializes projectors of the same view."""
-        name = tracking.application_name
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (name,))
-        t = self.tracking_table
-        current = conn.execute(select(t.c.notification_id).where(t.c.name == name)).scalar()
-        if (current or 0) != after:
-            raise PositionMoved(f"{name} is at {current}, not {after}")
-        self.record_tracking(conn, tracking)
-
-    def record_tracking(self, conn: Connection, tracking: Tracking) -> None:
-        t = self.tracking_table
-        moved = conn.execute(
-            update(t)
-            .where(t.c.name == tracking.application_name)
-            .where(t.c.notification_id < tracking.notification_id)
-            .values(notification_id=tracking.notification_id)
-        ).rowcount
-        if moved:
-            return
-        exists = conn.execute(
-            select(t.c.notification_id).where(t.c.name == tracking.application_name)
-        ).first()
-        if exists is not None:
-            raise IntegrityError(
-                f"{tracking.application_name} already processed notification "
-                f"{exists[0]} >= {tracking.notification_id}"
-            )
-        conn.execute(
-            t.insert().values(
-                name=tracking.application_name, notification_id=tracking.notification_id
-            )
-        )
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        t = self.tracking_table
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                select(t.c.notification_id).where(t.c.name == application_name)
-            ).scalar()
-        return int(value) if value is not None else None
-
-
-class SqlPlacementView(SqlTracking):
+class SqlPlacementView(SqlGenerationView):
     def __init__(self, engine: Engine, generation: int) -> None:
-        super().__init__(engine)
-        self.generation = generation
-        self.tables: PlacementTables = placement_tables(generation)
-
-    def create_tables(self) -> None:
-        self.create_control_tables()
-        create_all(self.engine, self.tables.metadata)
-
-    def drop_tables(self) -> None:
-        self.tables.metadata.drop_all(self.engine)
+        tables = placement_tables(generation)
+        super().__init__(engine, generation, tables.metadata)
+        self.tables: PlacementTables = tables
 
     def placements(self, keys: Iterable[UUID]) -> dict[UUID, PlacementRecord]:
         hex_keys = [key.hex for key in keys]

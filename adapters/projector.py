@@ -1,4 +1,4 @@
-"""Keeps the placement read model up to date with the event store, in batches.
+"""Keeps a read model up to date with the event store, in batches.
 
 Catch-up reads the notification log after the view's tracking position, many events per
 transaction (not the library's one transaction per event). Rebuild writes a new generation
@@ -8,40 +8,37 @@ read the old generation until then and never see a half-built model."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
 from adapters.composition import Volym
 from adapters.log_reader import EventDecoder, read_rows
-from adapters.placement_view import SqlPlacementView
+from adapters.projection_kinds import PROJECTIONS, ProjectionKind
 from adapters.sql import lock_schema, writing
-from projections.placements import (
-    PROJECTION_NAME,
-    PROJECTION_VERSION,
-    TOPIC_PREFIX,
-    PlacementRecord,
-    PositionMoved,
-    project_batch,
-)
+from adapters.tracking import SqlTracking
+from projections.batching import PositionMoved
 
 BATCH = 20000
 Progress = Callable[[int, int], None]  # (processed so far, total)
 
 
-class PlacementProjector:
-    def __init__(self, volym: Volym) -> None:
+class Projector:
+    def __init__(self, volym: Volym, kind: ProjectionKind) -> None:
         self.volym = volym
-        self._live: SqlPlacementView | None = None
-        self._decoder = EventDecoder(volym.events.mapper, TOPIC_PREFIX)
+        self.kind = kind
+        self._live: Any = None
+        self._decoder = EventDecoder(volym.events.mapper, kind.topic_prefix)
 
-    def live_view(self) -> SqlPlacementView:
+    def live_view(self) -> Any:
         """The generation reports read; created on first use, rebuilt if its code changed."""
         if self._live is None:
-            control = SqlPlacementView(self.volym.engine, 0)
+            kind = self.kind
+            control = SqlTracking(self.volym.engine)
             control.create_control_tables()
             g = control.generation_table
-            query = select(g.c.generation, g.c.version).where(g.c.projection == PROJECTION_NAME)
+            query = select(g.c.generation, g.c.version).where(g.c.projection == kind.name)
             with self.volym.engine.connect() as conn:
                 row = conn.execute(query).first()
             if row is None:
@@ -51,28 +48,26 @@ class PlacementProjector:
                     lock_schema(conn)
                     row = conn.execute(query).first()
                     if row is None:
-                        SqlPlacementView(self.volym.engine, 1).tables.metadata.create_all(conn)
+                        kind.view(self.volym.engine, 1).metadata.create_all(conn)
                         conn.execute(
                             g.insert().values(
-                                projection=PROJECTION_NAME,
-                                generation=1,
-                                version=PROJECTION_VERSION,
+                                projection=kind.name, generation=1, version=kind.version
                             )
                         )
                         row = conn.execute(query).first()
                 assert row is not None
-            if row.version != PROJECTION_VERSION:
+            if row.version != kind.version:
                 self._live = self.rebuild()
             else:
-                self._live = SqlPlacementView(self.volym.engine, row.generation)
+                self._live = kind.view(self.volym.engine, row.generation)
         return self._live
 
-    def tracking_name(self, view: SqlPlacementView) -> str:
-        return f"{PROJECTION_NAME}/g{view.generation}"
+    def tracking_name(self, view: Any) -> str:
+        return f"{self.kind.name}/g{view.generation}"
 
     def catch_up(
         self,
-        view: SqlPlacementView | None = None,
+        view: Any = None,
         progress: Progress | None = None,
         limit: int | None = None,
     ) -> int:
@@ -91,7 +86,7 @@ class PlacementProjector:
             if not rows:
                 break
             try:
-                project_batch(
+                self.kind.project_batch(
                     view, self._decoder.decode(rows), Tracking(name, rows[-1][0]), after=position
                 )
             except PositionMoved:
@@ -105,8 +100,8 @@ class PlacementProjector:
                 progress(done, total)
         return done
 
-    def project_snapshots(self, ids: Sequence[int], records: Iterable[PlacementRecord]) -> bool:
-        """Write placements' rows from their state after the events `ids`, when those
+    def project_snapshots(self, ids: Sequence[int], records: Iterable[Any]) -> bool:
+        """Write aggregates' rows from their state after the events `ids`, when those
         directly follow the view's position; False (nothing written) otherwise, and the
         caller catches up from the log instead."""
         if not ids:
@@ -116,36 +111,42 @@ class PlacementProjector:
         if ids[-1] - ids[0] != len(ids) - 1:
             return False
         try:
-            view.save_placements(list(records), Tracking(name, ids[-1]), after=ids[0] - 1)
+            self.kind.save(view, list(records), Tracking(name, ids[-1]), ids[0] - 1)
         except PositionMoved:
             return False
         return True
 
-    def rebuild(self, progress: Progress | None = None) -> SqlPlacementView:
-        control = SqlPlacementView(self.volym.engine, 0)
+    def rebuild(self, progress: Progress | None = None) -> Any:
+        kind = self.kind
+        control = SqlTracking(self.volym.engine)
         control.create_control_tables()
         g, t = control.generation_table, control.tracking_table
         with self.volym.engine.connect() as conn:
             current = conn.execute(
-                select(g.c.generation).where(g.c.projection == PROJECTION_NAME)
+                select(g.c.generation).where(g.c.projection == kind.name)
             ).scalar()
-        fresh = SqlPlacementView(self.volym.engine, (current or 0) + 1)
+        fresh = kind.view(self.volym.engine, (current or 0) + 1)
         fresh.drop_tables()  # leftovers of a rebuild that was killed midway
         fresh.create_tables()
         with writing(self.volym.engine) as conn:
             conn.execute(t.delete().where(t.c.name == self.tracking_name(fresh)))
         self.catch_up(fresh, progress)
         with writing(self.volym.engine) as conn:
-            values = {"generation": fresh.generation, "version": PROJECTION_VERSION}
+            values = {"generation": fresh.generation, "version": kind.version}
             if current is None:
-                conn.execute(g.insert().values(projection=PROJECTION_NAME, **values))
+                conn.execute(g.insert().values(projection=kind.name, **values))
             else:
-                conn.execute(g.update().where(g.c.projection == PROJECTION_NAME).values(**values))
+                conn.execute(g.update().where(g.c.projection == kind.name).values(**values))
         self.catch_up(fresh)  # events stored while switching
         if current is not None:
-            old = SqlPlacementView(self.volym.engine, current)
+            old = kind.view(self.volym.engine, current)
             old.drop_tables()
             with writing(self.volym.engine) as conn:
                 conn.execute(t.delete().where(t.c.name == self.tracking_name(old)))
         self._live = fresh
         return fresh
+
+
+def projectors(volym: Volym) -> dict[str, Projector]:
+    """One projector per projection, by name."""
+    return {kind.name: Projector(volym, kind) for kind in PROJECTIONS}

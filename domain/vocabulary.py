@@ -21,6 +21,22 @@ LEGAL_BASES = ("sol", "lvu", "lvm")
 PLACEMENT_TARGET_GROUPS = ("barn_unga", "vuxna_missbruk", "vuxna_vald", "vuxna_ovriga")
 REGI = ("egen", "extern")
 
+INVESTIGATION_TARGET_GROUPS = (*PLACEMENT_TARGET_GROUPS, "ekonomiskt_bistand")
+ROUTES = ("anmalan", "ansokan", "ovrigt")
+REPORTERS = (
+    "skola",
+    "forskola",
+    "polis",
+    "halso_och_sjukvard",
+    "socialtjanst",
+    "anhorig",
+    "enskild",
+    "anonym",
+    "annan",
+)
+DECISIONS = ("inled_utredning", "ingen_utredning")
+OUTCOMES = ("insats", "ingen_insats", "avslag", "overflyttad", "annat")
+
 FORM_GROUPS = ("institution", "familjehem", "jourhem", "stodboende", "skyddat_boende", "annat")
 _FORM_GROUP = {
     "hvb": "institution",

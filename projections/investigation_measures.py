@@ -13,6 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.vocabulary import (
+    AGE_GROUPS,
+    INVESTIGATION_TARGET_GROUPS,
+    OUTCOMES,
+    REPORTERS,
+    ROUTES,
+    SEXES,
+)
+
 MEASURES = (
     "reported",
     "persons_reported",
@@ -36,6 +45,17 @@ CLOSED_MEASURES = (
     "closed_over_4_months",
     "closed_over_4_months_share",
 )
+
+# Dimension -> its values in report order. A case's groups are those of its report; age
+# is the age on the report date; reporter is optional in the feed (a null group).
+DIMENSIONS: dict[str, tuple[Any, ...] | None] = {
+    "target_group": INVESTIGATION_TARGET_GROUPS,
+    "route": ROUTES,
+    "reporter": REPORTERS,
+    "sex": SEXES,
+    "age_group": AGE_GROUPS,
+    "outcome": OUTCOMES,
+}
 
 
 @dataclass(frozen=True)
@@ -111,3 +131,9 @@ def investigation_measures(
     if closed_only:
         return {m: (figures[m] if m in CLOSED_MEASURES else None) for m in MEASURES}
     return figures
+
+
+def empty_measures(days: int) -> dict[str, Any]:
+    """The measures of a period without cases (`days` is unused: not an investigation
+    measure, but every report kind is asked the same way)."""
+    return investigation_measures([], date.min, date.min)

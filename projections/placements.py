@@ -18,6 +18,7 @@ from eventsourcing.persistence import Tracking
 from domain.placement import Placement
 from domain.placement_terms import Segment, TermChange, Terms, segments
 from domain.vocabulary import age_group, form_group
+from projections.batching import touched_records
 
 PROJECTION_NAME = "placements"
 TOPIC_PREFIX = Placement.__module__ + ":Placement."  # the stored topics this projection reads
@@ -97,11 +98,6 @@ def segment_rows(record: PlacementRecord) -> list[SegmentRow]:
     ]
 
 
-class PositionMoved(Exception):
-    """Another process projected past `after` first: nothing was written; go on from the
-    view's new position."""
-
-
 class PlacementView(Protocol):
     """The read-model port. Rows are written with their tracking record, atomically, and
     only if the view is still at `after` (the position the batch follows)."""
@@ -132,32 +128,15 @@ def apply(records: dict[UUID, PlacementRecord], domain_event: Any) -> None:
         record.voided = True
 
 
-def keys_to_load(domain_events: Iterable[Any]) -> set[UUID]:
-    """Placements touched by a batch whose state is not created within it."""
-    started: set[UUID] = set()
-    needed: set[UUID] = set()
-    for domain_event in domain_events:
-        key = domain_event.originator_id
-        if isinstance(domain_event, Placement.Started):
-            started.add(key)
-        elif key not in started and isinstance(domain_event, Placement.Event):
-            needed.add(key)
-    return needed
-
-
 def project_batch(
     view: PlacementView, domain_events: Sequence[Any], tracking: Tracking, *, after: int
 ) -> None:
     """Apply a batch and save every touched placement with the batch's tracking record;
     a batch without placement events still advances tracking."""
-    records: dict[UUID, PlacementRecord] = dict(view.placements(keys_to_load(domain_events)))
-    touched: dict[UUID, None] = {}
-    for domain_event in domain_events:
-        if isinstance(domain_event, Placement.Event):
-            apply(records, domain_event)
-            if domain_event.originator_id in records:
-                touched[domain_event.originator_id] = None
-    view.save_placements([records[key] for key in touched], tracking, after=after)
+    touched = touched_records(
+        domain_events, Placement.Event, Placement.Started, view.placements, apply
+    )
+    view.save_placements(touched, tracking, after=after)
 
 
 def record_of(placement: Placement, *, persisted: bool) -> PlacementRecord:

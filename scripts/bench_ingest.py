@@ -32,7 +32,8 @@ from adapters.composition import open_volym
 from adapters.eventstore import DateAsISO
 from adapters.ingest import Ingestor
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projector import PlacementProjector
+from adapters.projection_kinds import PLACEMENT_PROJECTION
+from adapters.projector import Projector
 from adapters.reporting import parse_request
 from adapters.synthetic import placement_feed
 from domain.placement import Placement, placement_key
@@ -129,7 +130,7 @@ def measure_volym(feed: Path, url: str) -> tuple[int, float, float]:
         with feed.open("rb") as handle:
             summary = Ingestor(volym).ingest(handle)
         elapsed = time.perf_counter() - started
-        view = PlacementProjector(volym).live_view()
+        view = Projector(volym, PLACEMENT_PROJECTION).live_view()
         request = parse_request(PLACEMENTS, ["2024-Q1"], ["form_group"])
         timings = []
         for _ in range(5):

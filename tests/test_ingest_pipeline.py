@@ -9,8 +9,22 @@ from eventsourcing.persistence import IntegrityError
 from adapters import ingest as ingest_module
 from adapters.composition import open_volym
 from adapters.ingest import Ingestor
-from adapters.projector import PlacementProjector
-from tests.helpers import MAN, TEST_KEY, changed, ended, lines, report, started, voided
+from adapters.projector import projectors
+from tests.helpers import (
+    MAN,
+    TEST_KEY,
+    assessed,
+    case_report,
+    changed,
+    closed,
+    ended,
+    lines,
+    opened,
+    report,
+    reported,
+    started,
+    voided,
+)
 
 
 def history(prefix: str = "P") -> list[str]:
@@ -27,6 +41,12 @@ def history(prefix: str = "P") -> list[str]:
         ended(f"{prefix}3", "2023-02-15"),  # corrects the end date
         changed(f"{prefix}3", "2023-02-20", form="hvb"),  # rejected: after the corrected end
         changed(f"{prefix}-unknown", "2023-02-01", form="sis"),  # rejected: unknown
+        reported(f"{prefix}C1", "2023-01-03"),
+        reported(f"{prefix}C2", "2023-01-04", person=MAN, target_group="vuxna_missbruk"),
+        assessed(f"{prefix}C1", "2023-01-10"),
+        opened(f"{prefix}C1", "2023-01-11"),
+        closed(f"{prefix}C2", "2023-02-01"),  # rejected: never opened
+        closed(f"{prefix}C1", "2023-03-01"),
     ]
     feed = lines(*events)
     feed.insert(5, "{broken")  # rejected: line 6
@@ -41,15 +61,24 @@ def small_batches(monkeypatch):
 
 
 def figures(volym):
-    return report(volym, "2023-Q1", "2023-01..2023-03", by=("form", "month", "sex"))
+    return (
+        report(volym, "2023-Q1", "2023-01..2023-03", by=("form", "month", "sex")),
+        case_report(volym, "2023-Q1", "2023-01..2023-03", by=("target_group", "month")),
+    )
+
+
+def rebuild(volym):
+    for projector in projectors(volym).values():
+        projector.rebuild()
 
 
 def test_helper_path_equals_a_rebuild_from_the_log(volym, small_batches):
     result = Ingestor(volym).ingest(history())
-    assert (result.accepted, result.rejected) == (18, 3)
-    assert [r.line_no for r in result.rejections] == [6, 20, 21]
+    assert (result.accepted, result.rejected) == (23, 4)
+    assert [r.line_no for r in result.rejections] == [6, 20, 21, 26]
     live = figures(volym)
-    PlacementProjector(volym).rebuild()
+    assert live[1]["totals"][0]["closed"] == 1
+    rebuild(volym)
     assert figures(volym) == live
 
 
@@ -76,12 +105,13 @@ def test_a_commit_conflict_resets_the_helper_and_loses_nothing(volym, small_batc
 
     monkeypatch.setattr(Ingestor, "_commit", conflict_once)
     result = Ingestor(volym).ingest(history())
-    assert (result.accepted, result.duplicates, result.rejected) == (18, 0, 3)
+    assert (result.accepted, result.duplicates, result.rejected) == (23, 0, 4)
     monkeypatch.setattr(Ingestor, "_commit", real_commit)
     expected = figures(volym)
-    PlacementProjector(volym).rebuild()
+    rebuild(volym)
     assert figures(volym) == expected
-    assert expected["totals"][0]["started"] == 11  # 12 started, one voided
+    assert expected[0]["totals"][0]["started"] == 11  # 12 started, one voided
+    assert expected[1]["totals"][0]["reported"] == 2
 
 
 def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
@@ -102,14 +132,15 @@ def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
         thread.join()
     assert not errors
     with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
-        projector = PlacementProjector(volym)
-        projector.catch_up()
+        every = projectors(volym).values()
         live = figures(volym)
-        assert live["totals"][0]["started"] == 3 * 11
-        view = projector.live_view()
-        assert (
-            view.max_tracking_id(projector.tracking_name(view))
-            == volym.recorder.max_notification_id()
-        )
-        projector.rebuild()
+        assert live[0]["totals"][0]["started"] == 3 * 11
+        assert live[1]["totals"][0]["reported"] == 3 * 2
+        for projector in every:
+            view = projector.live_view()
+            assert (
+                view.max_tracking_id(projector.tracking_name(view))
+                == volym.recorder.max_notification_id()
+            )
+        rebuild(volym)
         assert figures(volym) == live

@@ -1,5 +1,6 @@
 """Rebuild and audit replay, on both stores."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -7,8 +8,9 @@ from freezegun import freeze_time
 
 from adapters import projector as projector_module
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projector import PlacementProjector
-from adapters.replay import placement_view_as_of
+from adapters.projection_kinds import PLACEMENT_PROJECTION
+from adapters.projector import Projector
+from adapters.replay import view_as_of
 from adapters.reporting import parse_request
 from tests.helpers import MAN, changed, ended, ingest, report, started, voided
 
@@ -35,7 +37,7 @@ def history(volym):
 def test_rebuild_gives_identical_figures(volym):
     history(volym)
     before = report(volym, "2023-Q1", "2023-01..2023-08", by=("form", "month"))
-    PlacementProjector(volym).rebuild()
+    Projector(volym, PLACEMENT_PROJECTION).rebuild()
     assert report(volym, "2023-Q1", "2023-01..2023-08", by=("form", "month")) == before
 
 
@@ -46,7 +48,7 @@ def test_a_rebuild_killed_midway_leaves_the_live_model_and_the_next_rebuild_is_r
     before = report(volym, "2023-Q1", by=("form",))
     monkeypatch.setattr(projector_module, "BATCH", 2)
     calls = {"n": 0}
-    real = projector_module.project_batch
+    real = PLACEMENT_PROJECTION.project_batch
 
     def dies_on_the_second_batch(*args, **kwargs):
         calls["n"] += 1
@@ -54,14 +56,13 @@ def test_a_rebuild_killed_midway_leaves_the_live_model_and_the_next_rebuild_is_r
             raise KeyboardInterrupt("killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(projector_module, "project_batch", dies_on_the_second_batch)
+    mortal = replace(PLACEMENT_PROJECTION, project_batch=dies_on_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
-        PlacementProjector(volym).rebuild()
+        Projector(volym, mortal).rebuild()
     assert report(volym, "2023-Q1", by=("form",)) == before
-    monkeypatch.setattr(projector_module, "project_batch", real)
-    view = PlacementProjector(volym).rebuild()
+    view = Projector(volym, PLACEMENT_PROJECTION).rebuild()
     assert view.generation == 2  # the half-built generation 2 was dropped and built again
-    assert PlacementProjector(volym).live_view().generation == 2
+    assert Projector(volym, PLACEMENT_PROJECTION).live_view().generation == 2
     assert report(volym, "2023-Q1", by=("form",)) == before
 
 
@@ -75,7 +76,7 @@ def test_as_of_reproduces_the_figures_known_at_that_moment(volym):
             started("P2", "2023-03-01", person=MAN, target_group="vuxna_ovriga"),
         )
     request = parse_request(PLACEMENTS, ["2023-Q1"], as_of=datetime(2023, 4, 30, tzinfo=UTC))
-    then = placement_report(placement_view_as_of(volym, request.as_of), request)
+    then = placement_report(view_as_of(volym, PLACEMENT_PROJECTION, request.as_of), request)
     assert then["totals"][0]["care_days"] == 90
     assert then["as_of"] == "2023-04-30T00:00:00+00:00"
     assert report(volym, "2023-Q1")["totals"][0]["care_days"] == 59 + 31

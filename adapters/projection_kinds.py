@@ -1,0 +1,51 @@
+"""The projections volym keeps, each with what a projector needs to know of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from sqlalchemy import Engine
+
+from adapters.investigation_view import SqlInvestigationView
+from adapters.placement_view import SqlPlacementView
+from projections import investigations, placements
+
+
+@dataclass(frozen=True)
+class ProjectionKind:
+    name: str
+    version: int  # a change rebuilds the projection
+    topic_prefix: str  # the stored events it reads; it skips (but tracks) all others
+    view: Callable[[Engine, int], Any]  # one generation of its tables
+    project_batch: Callable[..., None]  # (view, domain events, tracking, *, after)
+    save: Callable[[Any, Sequence[Any], Tracking, int], None]  # records from aggregates
+
+
+def _save_placements(view: Any, records: Sequence[Any], tracking: Tracking, after: int) -> None:
+    view.save_placements(records, tracking, after=after)
+
+
+def _save_cases(view: Any, records: Sequence[Any], tracking: Tracking, after: int) -> None:
+    view.save_cases(records, tracking, after=after)
+
+
+PLACEMENT_PROJECTION = ProjectionKind(
+    placements.PROJECTION_NAME,
+    placements.PROJECTION_VERSION,
+    placements.TOPIC_PREFIX,
+    SqlPlacementView,
+    placements.project_batch,
+    _save_placements,
+)
+INVESTIGATION_PROJECTION = ProjectionKind(
+    investigations.PROJECTION_NAME,
+    investigations.PROJECTION_VERSION,
+    investigations.TOPIC_PREFIX,
+    SqlInvestigationView,
+    investigations.project_batch,
+    _save_cases,
+)
+PROJECTIONS = (PLACEMENT_PROJECTION, INVESTIGATION_PROJECTION)

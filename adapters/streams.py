@@ -1,0 +1,46 @@
+"""The feed's streams: for each type prefix, which aggregate its events go to, how a
+validated feed event becomes a command on it, and which projection shows it.
+
+The Preparer dispatches on this table, so a new stream is one entry here, its commands
+and its projection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from adapters.commands import investigation_command, placement_command
+from domain.investigation import investigation_key
+from domain.placement import placement_key
+from projections import investigations, placements
+
+
+@dataclass(frozen=True)
+class Stream:
+    projection: str
+    key: Callable[[Any], UUID]  # the aggregate a feed event belongs to
+    command: Callable[[Any, Any, datetime], Any]  # (aggregate or None, event, now)
+    record: Callable[..., Any]  # (aggregate, *, persisted) -> projection record
+
+
+STREAMS = {
+    "placement": Stream(
+        placements.PROJECTION_NAME,
+        lambda event: placement_key(event.source, event.placement_id),
+        placement_command,
+        placements.record_of,
+    ),
+    "investigation": Stream(
+        investigations.PROJECTION_NAME,
+        lambda event: investigation_key(event.source, event.case_id),
+        investigation_command,
+        investigations.record_of,
+    ),
+}
+
+
+def stream_of(event_type: str) -> Stream:
+    return STREAMS[event_type.partition(".")[0]]
