@@ -14,9 +14,24 @@ MEASURE_LABELS = {
     "ended": "Avslutade",
     "active_on_last_day": "Pågående sista dagen",
     "persons": "Personer",
+    "reported": "Inledda aktualiseringar",
+    "persons_reported": "Unika personer, aktualiseringar",
+    "assessed": "Förhandsbedömningar",
+    "assessed_within_14_days": "Inom 14 dagar",
+    "assessed_within_14_days_share": "Andel inom 14 dagar, %",
+    "opened": "Inledda utredningar",
+    "persons_opened": "Unika personer, inledda",
+    "closed": "Avslutade utredningar",
+    "persons_closed": "Unika personer, avslutade",
+    "median_duration_days": "Utredningstid, median dagar",
+    "closed_over_4_months": "Över 4 månader",
+    "closed_over_4_months_share": "Andel över 4 månader, %",
+    "ongoing_on_last_day": "Pågående utredningar sista dagen",
 }
-# Measures shown with one decimal; all others as whole numbers.
-ONE_DECIMAL = {"average_placements"}
+# Measures shown with one decimal; all others as whole numbers. Shares are shown as
+# percentages with one decimal (JSON and CSV keep the plain fraction).
+ONE_DECIMAL = {"average_placements", "median_duration_days"}
+PERCENT = {"assessed_within_14_days_share", "closed_over_4_months_share"}
 
 DIMENSION_LABELS = {
     "form": "Placeringsform",
@@ -28,6 +43,9 @@ DIMENSION_LABELS = {
     "sex": "Kön",
     "age_group": "Ålder",
     "unaccompanied": "Ensamkommande",
+    "route": "Väg in",
+    "reporter": "Anmälare",
+    "outcome": "Utfall",
     "month": "Månad",
     "quarter": "Kvartal",
     "tertial": "Tertial",
@@ -66,9 +84,31 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
     "regi": {"egen": "Egen regi", "extern": "Extern"},
     "sex": {"kvinna": "Kvinna", "man": "Man"},
     "unaccompanied": {True: "Ja", False: "Nej"},
+    "route": {"anmalan": "Orosanmälan", "ansokan": "Ansökan", "ovrigt": "Övrigt"},
+    "reporter": {
+        "skola": "Skola",
+        "forskola": "Förskola",
+        "polis": "Polis",
+        "halso_och_sjukvard": "Hälso- och sjukvård",
+        "socialtjanst": "Socialtjänst",
+        "anhorig": "Anhörig",
+        "enskild": "Enskild",
+        "anonym": "Anonym",
+        "annan": "Annan",
+    },
+    "outcome": {
+        "insats": "Insats",
+        "ingen_insats": "Ingen insats",
+        "avslag": "Avslag",
+        "overflyttad": "Överflyttad",
+        "annat": "Annat",
+    },
 }
 
-REPORT_TITLES = {"placements": "Placeringar i heldygnsvård"}
+REPORT_TITLES = {
+    "placements": "Placeringar i heldygnsvård",
+    "investigations": "Aktualiseringar och utredningar",
+}
 
 
 def value_label(dim: str, value: Any) -> str:
@@ -87,4 +127,6 @@ def swedish_number(value: Any, decimals: int) -> str:
 
 
 def format_measure(measure: str, value: Any) -> str:
+    if measure in PERCENT:
+        return swedish_number(None if value is None else value * 100, 1)
     return swedish_number(value, 1 if measure in ONE_DECIMAL else 0)

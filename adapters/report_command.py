@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,14 +13,26 @@ from rich.console import Console
 
 from adapters.composition import open_volym
 from adapters.errors import UserError
+from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.output import render_tables, to_csv, to_json
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projector import PlacementProjector
-from adapters.replay import placement_view_as_of
-from adapters.reporting import parse_request
+from adapters.projection_kinds import (
+    INVESTIGATION_PROJECTION,
+    PLACEMENT_PROJECTION,
+    ProjectionKind,
+)
+from adapters.projector import Projector
+from adapters.replay import view_as_of
+from adapters.reporting import ReportKind, ReportRequest, parse_request
 
 # Times without an offset are the users' own: Swedish local time.
 LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
+
+Reporter = Callable[[Any, ReportRequest], dict[str, Any]]
+REPORTS: dict[str, tuple[ReportKind, ProjectionKind, Reporter]] = {
+    "placements": (PLACEMENTS, PLACEMENT_PROJECTION, placement_report),
+    "investigations": (INVESTIGATIONS, INVESTIGATION_PROJECTION, investigation_report),
+}
 
 
 def run_report(
@@ -33,22 +46,25 @@ def run_report(
     measures: list[str] | None,
     db: str | None,
 ) -> None:
-    if kind != "placements":
-        raise UserError(f"report {kind}: not yet available in this volym version (placements is)")
+    if kind not in REPORTS:
+        raise UserError(
+            f"report {kind}: not yet available in this volym version ({' and '.join(REPORTS)} are)"
+        )
+    report_kind, projection, compute = REPORTS[kind]
     if output_format == "xlsx":
         raise UserError("--format xlsx is not yet available; use table, json or csv")
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=LOCAL_ZONE)
-    request = parse_request(PLACEMENTS, periods, by, where, as_of)
-    chosen = _measures(measures, PLACEMENTS.measures)
+    request = parse_request(report_kind, periods, by, where, as_of)
+    chosen = _measures(measures, report_kind.measures)
     with open_volym(db, must_exist=True) as volym:
-        projector = PlacementProjector(volym)
+        projector = Projector(volym, projection)
         if as_of is None:
             view = projector.live_view()
             projector.catch_up(view)  # include events another process stored just now
         else:
-            view = placement_view_as_of(volym, as_of)
-        report = placement_report(view, request)
+            view = view_as_of(volym, projection, as_of)
+        report = compute(view, request)
     _write(report, output_format, output, chosen)
 
 

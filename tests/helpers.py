@@ -7,8 +7,10 @@ from typing import Any
 
 from adapters.composition import Volym
 from adapters.ingest import Ingestor, IngestSummary
+from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projector import PlacementProjector
+from adapters.projection_kinds import INVESTIGATION_PROJECTION, PLACEMENT_PROJECTION
+from adapters.projector import Projector
 from adapters.reporting import parse_request
 
 TEST_KEY = "test-key-0123456789abcdef0123456789"
@@ -53,6 +55,40 @@ def voided(placement_id: str, on: str, **fields: Any) -> dict[str, Any]:
     )
 
 
+def reported(case_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    event = {
+        "type": "investigation.reported",
+        "occurred_on": on,
+        "case_id": case_id,
+        "person": GIRL,
+        "target_group": "barn_unga",
+        "route": "anmalan",
+    }
+    return _envelope(event, fields)
+
+
+def assessed(case_id: str, on: str, decision: str = "inled_utredning") -> dict[str, Any]:
+    return _case_event("assessed", case_id, on, decision=decision)
+
+
+def opened(case_id: str, on: str) -> dict[str, Any]:
+    return _case_event("opened", case_id, on)
+
+
+def extended(case_id: str, on: str, until: str, **fields: Any) -> dict[str, Any]:
+    return _case_event("extended", case_id, on, until=until, **fields)
+
+
+def closed(case_id: str, on: str, outcome: str = "insats") -> dict[str, Any]:
+    return _case_event("closed", case_id, on, outcome=outcome)
+
+
+def _case_event(kind: str, case_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    return _envelope(
+        {"type": f"investigation.{kind}", "occurred_on": on, "case_id": case_id}, fields
+    )
+
+
 def _envelope(event: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     return {"event_id": f"e{next(_counter)}", "source": SOURCE, **event, **fields}
 
@@ -68,12 +104,23 @@ def ingest(volym: Volym, *events: dict[str, Any]) -> IngestSummary:
 def report(
     volym: Volym, *periods: str, by: tuple[str, ...] = (), where: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    view = PlacementProjector(volym).live_view()
+    view = Projector(volym, PLACEMENT_PROJECTION).live_view()
     return placement_report(view, parse_request(PLACEMENTS, list(periods), by, where))
 
 
 def total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
     return report(volym, period, **kwargs)["totals"][0]
+
+
+def case_report(
+    volym: Volym, *periods: str, by: tuple[str, ...] = (), where: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    view = Projector(volym, INVESTIGATION_PROJECTION).live_view()
+    return investigation_report(view, parse_request(INVESTIGATIONS, list(periods), by, where))
+
+
+def case_total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
+    return case_report(volym, period, **kwargs)["totals"][0]
 
 
 def rows_by(result: dict[str, Any], dim: str) -> dict[Any, dict[str, Any]]:
