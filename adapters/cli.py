@@ -114,7 +114,7 @@ def history(
     format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
     db: DbOption = None,
 ) -> None:
-    """The full event history of one placement: effective, registered and stored times."""
+    """The full event history of one aggregate: effective, registered and stored times."""
     from adapters.history import run_history
 
     run_history(kind.value, source, ident, format.value, db)

@@ -12,39 +12,43 @@ from rich.table import Table
 from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.output import to_json
-from domain.placement import Placement, placement_key
+from domain.investigation import investigation_key
+from domain.placement import placement_key
 
-_TYPES: dict[Any, str] = {
-    Placement.Started: "placement.started",
-    Placement.Changed: "placement.changed",
-    Placement.Ended: "placement.ended",
-    Placement.Voided: "placement.voided",
+# kind -> (the aggregate's key, its title in a table)
+_KINDS = {
+    "placement": (placement_key, "Placering"),
+    "investigation": (investigation_key, "Ärende"),
 }
-_STARTED_FACTS = (
-    "form",
-    "legal_basis",
-    "target_group",
-    "regi",
-    "daily_cost",
-    "provider",
-    "unaccompanied",
-    "accompanying_children",
-)
+# Not facts of the event: the envelope shown in its own columns, the aggregate's ids,
+# and person data (the pseudonym stands for a person and is not shown either).
+_NOT_DETAILS = {
+    "originator_id",
+    "originator_version",
+    "originator_topic",
+    "timestamp",
+    "event_id",
+    "recorded_at",
+    "occurred_on",
+    "source",
+    "placement_id",
+    "case_id",
+    "person",
+    "birth_date",
+    "sex",
+}
 
 
-def placement_history(events: list[Any]) -> list[dict[str, Any]]:
+def event_history(events: list[Any]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
-        if isinstance(e, Placement.Started):
-            details = {name: getattr(e, name) for name in _STARTED_FACTS}
-        elif isinstance(e, Placement.Changed):
-            details = dict(e.values)
-        else:
-            details = {"reason": e.reason}
+        details = {k: v for k, v in e.__dict__.items() if k not in _NOT_DETAILS}
+        details.update(details.pop("values", None) or {})  # a placement change's new terms
         rows.append(
             {
                 "version": e.originator_version,
-                "type": _TYPES[type(e)],
+                # Placement.Started -> placement.started: the feed's own type names
+                "type": type(e).__qualname__.lower(),
                 "event_id": e.event_id,
                 "occurred_on": e.occurred_on.isoformat(),
                 "recorded_at": e.recorded_at.isoformat(),
@@ -56,17 +60,18 @@ def placement_history(events: list[Any]) -> list[dict[str, Any]]:
 
 
 def run_history(kind: str, source: str, ident: str, fmt: str, db: str | None) -> None:
-    if kind != "placement":
+    if kind not in _KINDS:
         raise UserError(f"history {kind}: not yet available in this volym version")
+    key, title = _KINDS[kind]
     with open_volym(db, must_exist=True) as volym:
-        events = list(volym.events.get(placement_key(source, ident)))
+        events = list(volym.events.get(key(source, ident)))
     if not events:
-        raise UserError(f"no placement {ident} from {source} is stored")
-    rows = placement_history(events)
+        raise UserError(f"no {kind} {ident} from {source} is stored")
+    rows = event_history(events)
     if fmt == "json":
         print(to_json({"kind": kind, "source": source, "id": ident, "events": rows}), end="")
         return
-    table = Table(title=f"Placering {ident} ({source})", title_justify="left")
+    table = Table(title=f"{title} {ident} ({source})", title_justify="left")
     for label in ("#", "Händelse", "Gäller från", "Registrerad", "Lagrad i volym", "Uppgifter"):
         table.add_column(label)
     for row in rows:

@@ -96,3 +96,34 @@ def test_as_of_gives_what_was_known_then(tmp_path, monkeypatch, capsys):
     assert json.loads(now)["totals"][0]["closed"] == 1
     assert json.loads(then)["totals"][0]["closed"] == 0
     assert json.loads(then)["totals"][0]["ongoing_on_last_day"] == 1
+
+
+def test_history_of_a_case_shows_its_steps_and_no_person(store_url, tmp_path, monkeypatch, capsys):
+    run(monkeypatch, capsys, "ingest", str(write_feed(tmp_path, *cases())), "--db", store_url)
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "history",
+        "investigation",
+        "lifecare-test",
+        "C1",
+        "--format",
+        "json",
+        "--db",
+        store_url,
+    )
+    events = json.loads(out)["events"]
+    assert code == 0
+    assert [(e["type"], e["occurred_on"]) for e in events] == [
+        ("investigation.reported", "2022-02-01"),
+        ("investigation.assessed", "2022-02-10"),
+        ("investigation.opened", "2022-02-11"),
+        ("investigation.closed", "2022-07-01"),
+    ]
+    assert events[0]["details"] == {
+        "target_group": "barn_unga",
+        "route": "anmalan",
+        "reporter": "skola",
+    }
+    assert events[3]["details"] == {"outcome": "insats"}
+    assert "person" not in out and "birth" not in out and "kvinna" not in out
