@@ -9,15 +9,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from adapters.composition import open_volym
+from adapters.composition import Volym, open_volym
 from adapters.ingest import Ingestor
+from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.labels import swedish_number
 from adapters.output import render_tables
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import PLACEMENT_PROJECTION
+from adapters.projection_kinds import INVESTIGATION_PROJECTION, PLACEMENT_PROJECTION
 from adapters.projector import Projector
 from adapters.reporting import parse_request
 from adapters.synthetic import placement_feed
+from adapters.synthetic_cases import case_feed
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 
@@ -25,17 +27,20 @@ YEARS = (2021, 2022, 2023, 2024, 2025)
 def run_demo(directory: Path, seed: int, err: Console) -> None:
     out = Console() if Console().is_terminal else Console(width=200)
     directory.mkdir(parents=True, exist_ok=True)
-    feed = directory / "exempelby-placeringar.jsonl"
     database = directory / "volym-demo.db"
     for stale in directory.glob("volym-demo.db*"):
         if not stale.name.endswith(".key"):
             stale.unlink()  # a fresh store each run; the key stays so pseudonyms stay stable
-    lines = list(placement_feed(seed))
-    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out.print(
-        f"[bold]Exempelby kommun[/bold] (about 100 000 inhabitants): "
-        f"{swedish_number(len(lines), 0)} placement events written to {feed}"
-    )
+    out.print("[bold]Exempelby kommun[/bold] (about 100 000 inhabitants)")
+    lines: list[str] = []
+    for name, what, feed_lines in (
+        ("exempelby-placeringar.jsonl", "placement", placement_feed(seed)),
+        ("exempelby-utredningar.jsonl", "investigation", case_feed(seed)),
+    ):
+        written = list(feed_lines)
+        (directory / name).write_text("\n".join(written) + "\n", encoding="utf-8")
+        out.print(f"{swedish_number(len(written), 0)} {what} events written to {directory / name}")
+        lines += written
     started = time.perf_counter()
     with open_volym(f"sqlite:///{database}") as volym:
         ingestor = Ingestor(volym)
@@ -74,7 +79,30 @@ def run_demo(directory: Path, seed: int, err: Console) -> None:
         years = parse_request(PLACEMENTS, [str(y) for y in YEARS], ["target_group"])
         report = placement_report(view, years)
         render_tables(report, ("average_placements", "cost", "cost_per_care_day"), out)
+        _investigations(volym, out)
     out.print(
         f"\nTry: volym report placements --db sqlite:///{database} --period 2025-T1 "
-        "--by form_group --by legal_basis"
+        "--by form_group --by legal_basis\n"
+        f"     volym report investigations --db sqlite:///{database} --period 2025 "
+        "--by target_group --by outcome"
+    )
+
+
+def _investigations(volym: Volym, out: Console) -> None:
+    """The seeds' Verksamhetsstatistik: the first quarter of each year per target group,
+    and the share of utredningar that ran over four months."""
+    view = Projector(volym, INVESTIGATION_PROJECTION).live_view()
+    first_quarters = parse_request(
+        INVESTIGATIONS, [f"{year}-Q1" for year in YEARS], ["target_group"]
+    )
+    render_tables(
+        investigation_report(view, first_quarters),
+        ("reported", "persons_reported", "opened", "closed"),
+        out,
+    )
+    years = parse_request(INVESTIGATIONS, [str(y) for y in YEARS], ["target_group"])
+    render_tables(
+        investigation_report(view, years),
+        ("assessed_within_14_days_share", "median_duration_days", "closed_over_4_months_share"),
+        out,
     )

@@ -130,7 +130,7 @@ def _placement(
         started["accompanying_children"] = rng.choice((0, 0, 1, 1, 2, 3))
     duration = max(1, round(rng.expovariate(1 / kind.mean_days)))
     last = start + timedelta(days=duration - 1)
-    out = [(_registered(rng, start), started)]
+    out = [(registered(rng, start), started)]
     sequence = 1
     move: date | None = None
     if kind.form == "hvb" and kind.target_group == "barn_unga" and rng.random() < 0.2:
@@ -145,7 +145,7 @@ def _placement(
         sequence += 1
         out.append(
             (
-                _registered(rng, date(year, 1, 1)),
+                registered(rng, date(year, 1, 1)),
                 _event(
                     placement_id,
                     sequence,
@@ -160,7 +160,7 @@ def _placement(
         sequence += 1
         out.append(
             (
-                _registered(rng, move),
+                registered(rng, move),
                 _event(
                     placement_id,
                     sequence,
@@ -174,15 +174,13 @@ def _placement(
         )
     if last <= EXPORT_DAY:
         sequence += 1
-        out.append(
-            (_registered(rng, last), _event(placement_id, sequence, "placement.ended", last))
-        )
+        out.append((registered(rng, last), _event(placement_id, sequence, "placement.ended", last)))
         if rng.random() < 0.02:  # the end date is corrected later
             sequence += 1
             corrected = max(start, last + timedelta(days=rng.randint(-10, 10)))
             out.append(
                 (
-                    _registered(rng, last + timedelta(days=25)),
+                    registered(rng, last + timedelta(days=25)),
                     _event(placement_id, sequence, "placement.ended", corrected),
                 )
             )
@@ -190,7 +188,7 @@ def _placement(
         sequence += 1
         out.append(
             (
-                _registered(rng, start + timedelta(days=5)),
+                registered(rng, start + timedelta(days=5)),
                 _event(placement_id, sequence, "placement.voided", start, reason="felregistrering"),
             )
         )
@@ -218,7 +216,7 @@ def _event(
     }
 
 
-def _registered(rng: random.Random, on: date) -> datetime:
+def registered(rng: random.Random, on: date) -> datetime:
     lag = min(int(rng.expovariate(1 / 4)), 60)  # most within days, some weeks late
     moment = datetime.combine(on + timedelta(days=lag), time(8, 0), tzinfo=UTC)
     return moment + timedelta(minutes=rng.randint(0, 9 * 60))
