@@ -132,5 +132,5 @@ def _person(rng: random.Random, group: Group, on: date, known: list[tuple[str, d
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
-    names, weights = zip(*weighted, strict=True)
-    return rng.choices(names, weights)[0]
+    names = [name for name, _ in weighted]
+    return rng.choices(names, [weight for _, weight in weighted])[0]
