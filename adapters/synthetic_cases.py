@@ -48,8 +48,9 @@ REPORTERS = (
 OUTCOMES = (("insats", 0.58), ("ingen_insats", 0.34), ("overflyttad", 0.04), ("annat", 0.04))
 
 
-def case_feed(seed: int = 2024) -> Iterator[str]:
-    """Feed lines in the order the case system registered them."""
+def case_feed(seed: int = 2024, scale: float = 1.0) -> Iterator[str]:
+    """Feed lines in the order the case system registered them; `scale` multiplies the
+    volumes (a larger municipality)."""
     rng = random.Random(seed + 1)
     events: list[tuple[datetime, int, dict[str, object]]] = []
     counter = 0
@@ -57,7 +58,7 @@ def case_feed(seed: int = 2024) -> Iterator[str]:
         known: list[tuple[str, date]] = []
         elapsed, day = 0.0, FIRST_DAY
         while True:
-            per_day = group.per_year * group.growth ** (day.year - 2021) / 365
+            per_day = scale * group.per_year * group.growth ** (day.year - 2021) / 365
             elapsed += rng.expovariate(per_day)  # several reports may arrive on one day
             day = FIRST_DAY + timedelta(days=int(elapsed))
             if day > EXPORT_DAY:

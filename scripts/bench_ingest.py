@@ -1,8 +1,9 @@
-"""Ingest benchmark: volym (feed file to committed projection) against the `eventsourcing`
+"""Ingest benchmark: volym (feed file to committed projections) against the `eventsourcing`
 library saving the same aggregates in batches of 500 without validation, both measured
-in this run, on a fresh SQLite and a fresh PostgreSQL store; plus a quarterly report.
+in this run, on a fresh SQLite and a fresh PostgreSQL store; plus a quarterly report of
+each kind. Three feeds: placements only, investigations only, and both interleaved.
 
-    python scripts/bench_ingest.py --events 200000 [--json]
+    python scripts/bench_ingest.py --events 200000 [--json] [--mixes mixed]
 
 PostgreSQL is found through VOLYM_TEST_POSTGRES_URL like the tests; a database is created
 for each measurement and dropped afterwards."""
@@ -10,6 +11,8 @@ for each measurement and dropped afterwards."""
 from __future__ import annotations
 
 import argparse
+import heapq
+import itertools
 import json
 import os
 import statistics
@@ -19,9 +22,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import orjson
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
@@ -31,28 +38,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from adapters.composition import open_volym
 from adapters.eventstore import DateAsISO
 from adapters.ingest import Ingestor
+from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import PLACEMENT_PROJECTION
+from adapters.projection_kinds import INVESTIGATION_PROJECTION, PLACEMENT_PROJECTION
 from adapters.projector import Projector
 from adapters.reporting import parse_request
+from adapters.streams import stream_of
 from adapters.synthetic import placement_feed
-from domain.placement import Placement, placement_key
+from adapters.synthetic_cases import case_feed
+from domain.errors import RuleViolation
 
 PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = "bench-key-0123456789abcdef0123456789"
-EVENTS_PER_UNIT_SCALE = 6700  # what placement_feed(scale=1) yields
+# What each synthetic feed yields at scale 1, to choose the scale for --events.
+EVENTS_PER_UNIT_SCALE = {"placements": 6700, "investigations": 51600}
+FEEDS = {"placements": placement_feed, "investigations": case_feed}
+MIXES = ("placements", "investigations", "mixed")
 
 
-def write_feed(n_events: int, directory: Path) -> Path:
-    path = directory / "feed.jsonl"
-    scale = max(1.0, n_events / EVENTS_PER_UNIT_SCALE * 1.05)
-    written = 0
+def write_feed(mix: str, n_events: int, directory: Path) -> Path:
+    """`mixed`: half of each stream, interleaved in the order the case system registered
+    them, as one municipality's export would be."""
+    path = directory / f"{mix}.jsonl"
+    kinds = list(FEEDS) if mix == "mixed" else [mix]
+    share = n_events // len(kinds)
+    streams = []
+    for kind in kinds:
+        scale = max(1.0, share / EVENTS_PER_UNIT_SCALE[kind] * 1.05)
+        streams.append(itertools.islice(FEEDS[kind](seed=7, scale=scale), share))
+    merged = heapq.merge(*streams, key=lambda line: orjson.loads(line)["recorded_at"])
     with path.open("w", encoding="utf-8") as handle:
-        for line in placement_feed(seed=7, scale=scale):
+        for line in merged:
             handle.write(line + "\n")
-            written += 1
-            if written >= n_events:
-                break
     return path
 
 
@@ -63,53 +80,32 @@ class BaselineApp(Application):  # type: ignore[type-arg]
 
 
 def baseline(feed: Path, env: dict[str, str]) -> float:
-    """The library's own path: the same aggregates, saved 500 events at a time."""
-    from datetime import UTC, date, datetime
-    from decimal import Decimal
-
+    """The library's own path: the same aggregates, by the same commands, saved 500 events
+    at a time; lines are read with json and not validated, persons not pseudonymized."""
     app = BaselineApp(env=env)
     started = time.perf_counter()
-    aggregates: dict[Any, Placement] = {}
-    touched: dict[Any, Placement] = {}
+    aggregates: dict[Any, Any] = {}
+    touched: dict[Any, Any] = {}
     pending = 0
     now = datetime.now(UTC)
     with feed.open(encoding="utf-8") as handle:
         for line in handle:
             e = json.loads(line)
-            key = placement_key(e["source"], e["placement_id"])
             on = date.fromisoformat(e["occurred_on"])
-            common = {"event_id": e["event_id"], "recorded_at": now, "occurred_on": on}
-            kind = e["type"]
+            fields = {"reason": None, "provider": None, "reporter": None, **e, "occurred_on": on}
+            fields["recorded_at"] = None
+            if "person" in e:
+                fields["person"] = SimpleNamespace(pseudonym=e["person"], birth_date=on, sex="man")
+            if "daily_cost" in e:
+                fields["daily_cost"] = Decimal(e["daily_cost"])
+            if "until" in e:
+                fields["until"] = date.fromisoformat(e["until"])
+            event = SimpleNamespace(**{**PLACEMENT_DEFAULTS, **fields})
+            stream = stream_of(event.type)
+            key = stream.key(event)
             try:
-                if kind == "placement.started":
-                    aggregates[key] = Placement.start(
-                        source=e["source"],
-                        placement_id=e["placement_id"],
-                        **common,
-                        person=e["person"],
-                        birth_date=on,
-                        sex="kvinna",
-                        target_group=e["target_group"],
-                        form=e["form"],
-                        legal_basis=e["legal_basis"],
-                        regi=e["regi"],
-                        daily_cost=Decimal(e["daily_cost"]),
-                        provider=e.get("provider"),
-                        unaccompanied=e.get("unaccompanied", False),
-                        accompanying_children=e.get("accompanying_children", 0),
-                    )
-                elif kind == "placement.changed":
-                    values = {
-                        k: e[k] for k in ("form", "legal_basis", "regi", "provider") if k in e
-                    }
-                    if "daily_cost" in e:
-                        values["daily_cost"] = Decimal(e["daily_cost"])
-                    aggregates[key].change(**common, **values)
-                elif kind == "placement.ended":
-                    aggregates[key].end(**common, reason=None)
-                else:
-                    aggregates[key].void(**common, reason=None)
-            except Exception:
+                aggregates[key] = stream.command(aggregates.get(key), event, now)
+            except RuleViolation:
                 continue
             touched[key] = aggregates[key]
             pending += 1
@@ -124,20 +120,37 @@ def baseline(feed: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
-def measure_volym(feed: Path, url: str) -> tuple[int, float, float]:
+PLACEMENT_DEFAULTS = {
+    "unaccompanied": False,
+    "accompanying_children": 0,
+    "form": None,
+    "legal_basis": None,
+    "regi": None,
+    "daily_cost": None,
+}
+
+
+def measure_volym(feed: Path, url: str) -> tuple[int, float, dict[str, float]]:
     with open_volym(url, pseudonym_key=KEY) as volym:
         started = time.perf_counter()
         with feed.open("rb") as handle:
             summary = Ingestor(volym).ingest(handle)
         elapsed = time.perf_counter() - started
-        view = Projector(volym, PLACEMENT_PROJECTION).live_view()
-        request = parse_request(PLACEMENTS, ["2024-Q1"], ["form_group"])
-        timings = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            placement_report(view, request)
-            timings.append(time.perf_counter() - t0)
-    return summary.accepted, elapsed, statistics.median(timings)
+        reports: dict[str, float] = {}
+        for name, kind, projection, compute, by in (
+            ("placements", PLACEMENTS, PLACEMENT_PROJECTION, placement_report, "form_group"),
+            ("investigations", INVESTIGATIONS, INVESTIGATION_PROJECTION, investigation_report,
+             "target_group"),
+        ):  # fmt: skip
+            view = Projector(volym, projection).live_view()
+            request = parse_request(kind, ["2024-Q1"], [by])
+            timings = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                compute(view, request)
+                timings.append(time.perf_counter() - t0)
+            reports[name] = round(statistics.median(timings), 4)
+    return summary.accepted, elapsed, reports
 
 
 @contextmanager
@@ -186,7 +199,7 @@ def run_store(store: str, feed: Path, directory: Path) -> dict[str, Any]:
         "ratio_to_baseline": round(base_s / volym_s, 3),
         "seconds": round(volym_s, 2),
         "baseline_seconds": round(base_s, 2),
-        "report_s": round(report_s, 4),
+        "quarter_report_s": report_s,
     }
 
 
@@ -195,20 +208,25 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--mixes", default=",".join(MIXES), help="feeds: " + ", ".join(MIXES))
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        feed = write_feed(args.events, directory)
-        for store in args.stores.split(","):
-            results[store] = run_store(store, feed, directory)
-            if not args.json:
-                r = results[store]
-                print(
-                    f"{store:>10}: volym {r['events_per_s']:>9.0f} events/s "
-                    f"(baseline {r['baseline_events_per_s']:.0f}, x{r['ratio_to_baseline']}), "
-                    f"quarter by form group {r['report_s'] * 1000:.0f} ms over {r['events']} events"
-                )
+        for mix in args.mixes.split(","):
+            feed = write_feed(mix, args.events, directory)
+            for store in args.stores.split(","):
+                r = results.setdefault(mix, {})[store] = run_store(store, feed, directory)
+                if not args.json:
+                    print(
+                        f"{mix:>14} {store:>10}: volym {r['events_per_s']:>7.0f} events/s "
+                        f"(baseline {r['baseline_events_per_s']:.0f}, "
+                        f"x{r['ratio_to_baseline']}) over {r['events']} events; 2024-Q1 "
+                        + ", ".join(
+                            f"{k} {v * 1000:.0f} ms" for k, v in r["quarter_report_s"].items()
+                        ),
+                        flush=True,
+                    )
     if args.json:
         print(json.dumps(results))
 
