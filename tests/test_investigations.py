@@ -28,6 +28,11 @@ def test_a_report_counts_in_the_period_of_its_date(volym):
     assert case_total(volym, "2023-Q1")["reported"] == 1
     assert case_total(volym, "2023-Q2")["reported"] == 1
     assert case_total(volym, "2023-H1")["reported"] == 2
+    assert case_total(volym, "2023-T1")["reported"] == 2
+    assert case_total(volym, "2023-01..2023-03")["reported"] == 1
+    assert case_total(volym, "2023-03-31..2023-04-01")["reported"] == 2
+    assert case_total(volym, "2023")["reported"] == 2
+    assert case_total(volym, "2022")["reported"] == 0
 
 
 def test_the_fourteenth_day_after_the_report_is_in_time_and_the_fifteenth_is_not(volym):
