@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import RuleViolation
+from domain.household import COMPOSITION_FIELDS, Household
 from domain.investigation import Investigation
 from domain.placement import Placement
 
@@ -104,3 +105,55 @@ def investigation_command(
     elif kind == "investigation.closed":
         investigation.close(**common, outcome=event.outcome)
     return investigation
+
+
+def household_command(household: Household | None, event: Any, now: datetime) -> Household:
+    common = _common(event, now)
+    kind = event.type
+    if kind == "household.registered":
+        if household is not None:
+            raise RuleViolation(
+                f"household_id: household {event.household_id} from {event.source} was "
+                "already registered and cannot be registered again"
+            )
+        return Household.register(
+            source=event.source,
+            household_id=event.household_id,
+            **common,
+            applicant=event.applicant.pseudonym,
+            co_applicant=_pseudonym(event.co_applicant),
+            children=event.children,
+            newly_arrived=event.newly_arrived,
+        )
+    if household is None:
+        raise RuleViolation(
+            f"household_id: unknown household {event.household_id} from {event.source} "
+            "(no household.registered for it)"
+        )
+    if kind == "household.changed":
+        # Only the fields the line carries change; an explicit null co_applicant removes one.
+        values = {
+            name: getattr(event, name)
+            for name in COMPOSITION_FIELDS
+            if name in event.model_fields_set
+        }
+        if "co_applicant" in values:
+            values["co_applicant"] = _pseudonym(values["co_applicant"])
+        household.change(**common, values=values)
+    elif kind == "household.paid":
+        household.pay(
+            **common,
+            payment_id=event.payment_id,
+            month=event.month,
+            amount=event.amount,
+            kind=event.kind,
+        )
+    elif kind == "household.payment_reversed":
+        household.reverse(**common, payment_id=event.payment_id, amount=event.amount)
+    elif kind == "household.closed":
+        household.close(**common)
+    return household
+
+
+def _pseudonym(person: Any) -> str | None:
+    return None if person is None else str(person.pseudonym)

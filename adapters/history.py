@@ -12,6 +12,7 @@ from rich.table import Table
 from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.output import to_json
+from domain.household import household_key
 from domain.investigation import investigation_key
 from domain.placement import placement_key
 
@@ -19,6 +20,7 @@ from domain.placement import placement_key
 _KINDS = {
     "placement": (placement_key, "Placering"),
     "investigation": (investigation_key, "Ärende"),
+    "household": (household_key, "Hushåll"),
 }
 # Not facts of the event: the envelope shown in its own columns, the aggregate's ids,
 # and person data (the pseudonym stands for a person and is not shown either).
@@ -33,7 +35,10 @@ _NOT_DETAILS = {
     "source",
     "placement_id",
     "case_id",
+    "household_id",
     "person",
+    "applicant",
+    "co_applicant",
     "birth_date",
     "sex",
 }
@@ -43,7 +48,9 @@ def event_history(events: list[Any]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
         details = {k: v for k, v in e.__dict__.items() if k not in _NOT_DETAILS}
-        details.update(details.pop("values", None) or {})  # a placement change's new terms
+        # A change's new values, without the person fields a household change may carry.
+        changed = details.pop("values", None) or {}
+        details.update({k: v for k, v in changed.items() if k not in _NOT_DETAILS})
         rows.append(
             {
                 "version": e.originator_version,

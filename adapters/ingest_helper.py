@@ -114,8 +114,13 @@ def _serve(
 
 def pack_parsed(parsed: ParsedBatch) -> tuple[Any, ...]:
     """Cheap to pickle: the validated fields, not the model objects."""
-    lines = [(n, raw, dict(line.event.__dict__), line.digest) for n, raw, line in parsed.lines]
+    lines = [(n, raw, _fields(line.event), line.digest) for n, raw, line in parsed.lines]
     return parsed.size, lines, parsed.invalid
+
+
+def _fields(event: Any) -> dict[str, Any]:
+    # Which fields a line carried matters where null means something (household.changed).
+    return {**event.__dict__, "model_fields_set": event.model_fields_set}
 
 
 def unpack_parsed(packed: tuple[Any, ...]) -> ParsedBatch:

@@ -27,11 +27,30 @@ MEASURE_LABELS = {
     "closed_over_4_months": "Över 4 månader",
     "closed_over_4_months_share": "Andel över 4 månader, %",
     "ongoing_on_last_day": "Pågående utredningar sista dagen",
+    "household_months": "Biståndsmånader",
+    "households_avg_per_month": "Hushåll per månad",
+    "amount": "Utbetalt netto, kr",
+    "cost_per_household": "Kostnad per hushåll, kr",
+    "children_avg_per_month": "Berörda barn per månad",
+    "long_term_households": "Långvarigt bistånd, hushåll",
+    "long_term_share": "Andel långvarigt, %",
+    "long_term_persons": "Långvarigt bistånd, vuxna",
+    "long_term_persons_share": "Andel vuxna långvarigt, %",
 }
 # Measures shown with one decimal; all others as whole numbers. Shares are shown as
 # percentages with one decimal (JSON and CSV keep the plain fraction).
-ONE_DECIMAL = {"average_placements", "median_duration_days"}
-PERCENT = {"assessed_within_14_days_share", "closed_over_4_months_share"}
+ONE_DECIMAL = {
+    "average_placements",
+    "median_duration_days",
+    "households_avg_per_month",
+    "children_avg_per_month",
+}
+PERCENT = {
+    "assessed_within_14_days_share",
+    "closed_over_4_months_share",
+    "long_term_share",
+    "long_term_persons_share",
+}
 
 DIMENSION_LABELS = {
     "form": "Placeringsform",
@@ -46,6 +65,9 @@ DIMENSION_LABELS = {
     "route": "Väg in",
     "reporter": "Anmälare",
     "outcome": "Utfall",
+    "newly_arrived": "Nyanlända (etableringen)",
+    "kind": "Slag av bistånd",
+    "with_children": "Med barn",
     "month": "Månad",
     "quarter": "Kvartal",
     "tertial": "Tertial",
@@ -96,6 +118,9 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
         "anonym": "Anonym",
         "annan": "Annan",
     },
+    "newly_arrived": {True: "Ja", False: "Nej"},
+    "with_children": {True: "Ja", False: "Nej"},
+    "kind": {"forsorjningsstod": "Försörjningsstöd", "ovrigt": "Övrigt bistånd"},
     "outcome": {
         "insats": "Insats",
         "ingen_insats": "Ingen insats",
@@ -108,6 +133,7 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
 REPORT_TITLES = {
     "placements": "Placeringar i heldygnsvård",
     "investigations": "Aktualiseringar och utredningar",
+    "households": "Ekonomiskt bistånd",
 }
 
 

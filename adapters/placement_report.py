@@ -20,7 +20,9 @@ from projections.placement_measures import (
     placement_measures,
 )
 
-PLACEMENTS = ReportKind("placements", MEASURES, DIMENSIONS, empty_measures)
+PLACEMENTS = ReportKind(
+    "placements", MEASURES, DIMENSIONS, lambda period: empty_measures(period.days)
+)
 
 
 def placement_report(view: SqlPlacementView, request: ReportRequest) -> dict[str, Any]:

@@ -9,9 +9,10 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
+from adapters.household_view import SqlHouseholdView
 from adapters.investigation_view import SqlInvestigationView
 from adapters.placement_view import SqlPlacementView
-from projections import investigations, placements
+from projections import households, investigations, placements
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ def _save_cases(view: Any, records: Sequence[Any], tracking: Tracking, after: in
     view.save_cases(records, tracking, after=after)
 
 
+def _save_households(view: Any, records: Sequence[Any], tracking: Tracking, after: int) -> None:
+    view.save_households(records, tracking, after=after)
+
+
 PLACEMENT_PROJECTION = ProjectionKind(
     placements.PROJECTION_NAME,
     placements.PROJECTION_VERSION,
@@ -48,4 +53,12 @@ INVESTIGATION_PROJECTION = ProjectionKind(
     investigations.project_batch,
     _save_cases,
 )
-PROJECTIONS = (PLACEMENT_PROJECTION, INVESTIGATION_PROJECTION)
+HOUSEHOLD_PROJECTION = ProjectionKind(
+    households.PROJECTION_NAME,
+    households.PROJECTION_VERSION,
+    households.TOPIC_PREFIX,
+    SqlHouseholdView,
+    households.project_batch,
+    _save_households,
+)
+PROJECTIONS = (PLACEMENT_PROJECTION, INVESTIGATION_PROJECTION, HOUSEHOLD_PROJECTION)

@@ -13,10 +13,12 @@ from rich.console import Console
 
 from adapters.composition import open_volym
 from adapters.errors import UserError
+from adapters.household_report import HOUSEHOLDS, household_report
 from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.output import render_tables, to_csv, to_json
 from adapters.placement_report import PLACEMENTS, placement_report
 from adapters.projection_kinds import (
+    HOUSEHOLD_PROJECTION,
     INVESTIGATION_PROJECTION,
     PLACEMENT_PROJECTION,
     ProjectionKind,
@@ -32,6 +34,7 @@ Reporter = Callable[[Any, ReportRequest], dict[str, Any]]
 REPORTS: dict[str, tuple[ReportKind, ProjectionKind, Reporter]] = {
     "placements": (PLACEMENTS, PLACEMENT_PROJECTION, placement_report),
     "investigations": (INVESTIGATIONS, INVESTIGATION_PROJECTION, investigation_report),
+    "households": (HOUSEHOLDS, HOUSEHOLD_PROJECTION, household_report),
 }
 
 

@@ -23,7 +23,7 @@ class ReportKind:
     name: str
     measures: tuple[str, ...]
     dimensions: dict[str, tuple[Any, ...] | None]
-    empty: Callable[[int], dict[str, Any]]
+    empty: Callable[[Period], dict[str, Any]]  # the measures of a period without data
 
 
 @dataclass
@@ -93,7 +93,7 @@ def build_report(request: ReportRequest, query: Query) -> dict[str, Any]:
     totals: list[dict[str, Any]] = []
     for period in request.periods:
         total_groups = query(period, [])
-        total = total_groups[0][1] if total_groups else kind.empty(period.days)
+        total = total_groups[0][1] if total_groups else kind.empty(period)
         totals.append({"period": period.label, **total})
         if not request.by:
             rows.append({"period": period.label, **total})

@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from adapters.commands import investigation_command, placement_command
+from adapters.commands import household_command, investigation_command, placement_command
+from domain.household import household_key
 from domain.investigation import investigation_key
 from domain.placement import placement_key
-from projections import investigations, placements
+from projections import households, investigations, placements
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,12 @@ STREAMS = {
         lambda event: investigation_key(event.source, event.case_id),
         investigation_command,
         investigations.record_of,
+    ),
+    "household": Stream(
+        households.PROJECTION_NAME,
+        lambda event: household_key(event.source, event.household_id),
+        household_command,
+        households.record_of,
     ),
 }
 

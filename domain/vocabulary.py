@@ -35,6 +35,7 @@ REPORTERS = (
     "annan",
 )
 DECISIONS = ("inled_utredning", "ingen_utredning")
+PAYMENT_KINDS = ("forsorjningsstod", "ovrigt")
 OUTCOMES = ("insats", "ingen_insats", "avslag", "overflyttad", "annat")
 
 FORM_GROUPS = ("institution", "familjehem", "jourhem", "stodboende", "skyddat_boende", "annat")

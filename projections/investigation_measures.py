@@ -133,7 +133,6 @@ def investigation_measures(
     return figures
 
 
-def empty_measures(days: int) -> dict[str, Any]:
-    """The measures of a period without cases (`days` is unused: not an investigation
-    measure, but every report kind is asked the same way)."""
+def empty_measures() -> dict[str, Any]:
+    """The measures of a period without cases."""
     return investigation_measures([], date.min, date.min)

@@ -6,10 +6,15 @@ import json
 from typing import Any
 
 from adapters.composition import Volym
+from adapters.household_report import HOUSEHOLDS, household_report
 from adapters.ingest import Ingestor, IngestSummary
 from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import INVESTIGATION_PROJECTION, PLACEMENT_PROJECTION
+from adapters.projection_kinds import (
+    HOUSEHOLD_PROJECTION,
+    INVESTIGATION_PROJECTION,
+    PLACEMENT_PROJECTION,
+)
 from adapters.projector import Projector
 from adapters.reporting import parse_request
 
@@ -18,6 +23,8 @@ SOURCE = "lifecare-test"
 # Valid identifiers (Luhn-checked): a girl born 2012-05-14 and a man born 1985-07-03.
 GIRL = "201205142381"
 MAN = "198507039116"
+WOMAN = "199003122422"
+OTHER_MAN = "198801013577"
 
 _counter = iter(range(1, 10**9))
 
@@ -89,6 +96,36 @@ def _case_event(kind: str, case_id: str, on: str, **fields: Any) -> dict[str, An
     )
 
 
+def household(household_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    return _household_event("registered", household_id, on, **{"applicant": MAN, **fields})
+
+
+def composition(household_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    return _household_event("changed", household_id, on, **fields)
+
+
+def paid(
+    household_id: str, on: str, payment_id: str, month: str, amount: str, **fields: Any
+) -> dict[str, Any]:
+    return _household_event(
+        "paid", household_id, on, payment_id=payment_id, month=month, amount=amount, **fields
+    )
+
+
+def reversal(household_id: str, on: str, payment_id: str, **fields: Any) -> dict[str, Any]:
+    return _household_event("payment_reversed", household_id, on, payment_id=payment_id, **fields)
+
+
+def household_closed(household_id: str, on: str) -> dict[str, Any]:
+    return _household_event("closed", household_id, on)
+
+
+def _household_event(what: str, household_id: str, on: str, **fields: Any) -> dict[str, Any]:
+    return _envelope(
+        {"type": f"household.{what}", "occurred_on": on, "household_id": household_id}, fields
+    )
+
+
 def _envelope(event: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     return {"event_id": f"e{next(_counter)}", "source": SOURCE, **event, **fields}
 
@@ -121,6 +158,17 @@ def case_report(
 
 def case_total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
     return case_report(volym, period, **kwargs)["totals"][0]
+
+
+def household_report_of(
+    volym: Volym, *periods: str, by: tuple[str, ...] = (), where: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    view = Projector(volym, HOUSEHOLD_PROJECTION).live_view()
+    return household_report(view, parse_request(HOUSEHOLDS, list(periods), by, where))
+
+
+def household_total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
+    return household_report_of(volym, period, **kwargs)["totals"][0]
 
 
 def rows_by(result: dict[str, Any], dim: str) -> dict[Any, dict[str, Any]]:

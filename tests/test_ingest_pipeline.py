@@ -13,15 +13,21 @@ from adapters.projector import projectors
 from tests.helpers import (
     MAN,
     TEST_KEY,
+    WOMAN,
     assessed,
     case_report,
     changed,
     closed,
+    composition,
     ended,
+    household,
+    household_report_of,
     lines,
     opened,
+    paid,
     report,
     reported,
+    reversal,
     started,
     voided,
 )
@@ -47,6 +53,12 @@ def history(prefix: str = "P") -> list[str]:
         opened(f"{prefix}C1", "2023-01-11"),
         closed(f"{prefix}C2", "2023-02-01"),  # rejected: never opened
         closed(f"{prefix}C1", "2023-03-01"),
+        household(f"{prefix}H1", "2023-01-01", co_applicant=WOMAN, children=1),
+        paid(f"{prefix}H1", "2023-01-25", f"{prefix}B1", "2023-01", "9000"),
+        composition(f"{prefix}H1", "2023-02-01", co_applicant=None),  # null: she moved out
+        paid(f"{prefix}H1", "2023-02-25", f"{prefix}B2", "2023-02", "8000"),
+        reversal(f"{prefix}H1", "2023-03-01", f"{prefix}B2", amount="9000"),  # rejected
+        reversal(f"{prefix}H1", "2023-03-01", f"{prefix}B2", amount="500"),
     ]
     feed = lines(*events)
     feed.insert(5, "{broken")  # rejected: line 6
@@ -64,6 +76,7 @@ def figures(volym):
     return (
         report(volym, "2023-Q1", "2023-01..2023-03", by=("form", "month", "sex")),
         case_report(volym, "2023-Q1", "2023-01..2023-03", by=("target_group", "month")),
+        household_report_of(volym, "2023-Q1", by=("month",)),
     )
 
 
@@ -74,10 +87,12 @@ def rebuild(volym):
 
 def test_helper_path_equals_a_rebuild_from_the_log(volym, small_batches):
     result = Ingestor(volym).ingest(history())
-    assert (result.accepted, result.rejected) == (23, 4)
-    assert [r.line_no for r in result.rejections] == [6, 20, 21, 26]
+    assert (result.accepted, result.rejected) == (28, 5)
+    assert [r.line_no for r in result.rejections] == [6, 20, 21, 26, 32]
     live = figures(volym)
     assert live[1]["totals"][0]["closed"] == 1
+    assert live[2]["totals"][0]["persons"] == 2
+    assert live[2]["rows"][1]["persons"] == 1  # February: the null removed her
     rebuild(volym)
     assert figures(volym) == live
 
@@ -105,7 +120,7 @@ def test_a_commit_conflict_resets_the_helper_and_loses_nothing(volym, small_batc
 
     monkeypatch.setattr(Ingestor, "_commit", conflict_once)
     result = Ingestor(volym).ingest(history())
-    assert (result.accepted, result.duplicates, result.rejected) == (23, 0, 4)
+    assert (result.accepted, result.duplicates, result.rejected) == (28, 0, 5)
     monkeypatch.setattr(Ingestor, "_commit", real_commit)
     expected = figures(volym)
     rebuild(volym)
@@ -136,6 +151,7 @@ def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
         live = figures(volym)
         assert live[0]["totals"][0]["started"] == 3 * 11
         assert live[1]["totals"][0]["reported"] == 3 * 2
+        assert live[2]["totals"][0]["amount"] == 3 * (9000 + 7500)
         for projector in every:
             view = projector.live_view()
             assert (

@@ -1,0 +1,85 @@
+"""The benefit household measures of reports.md, computed from household-month rows of
+one group and one period (whole months)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from domain.vocabulary import PAYMENT_KINDS
+from projections.households import MonthRow
+
+MEASURES = (
+    "household_months",
+    "households_avg_per_month",
+    "amount",
+    "cost_per_household",
+    "children_avg_per_month",
+    "persons",
+    "long_term_households",
+    "long_term_share",
+    "long_term_persons",
+    "long_term_persons_share",
+)
+# Dimension -> its values in report order; all are properties of a household-month.
+DIMENSIONS: dict[str, tuple[Any, ...] | None] = {
+    "newly_arrived": (True, False),
+    "kind": PAYMENT_KINDS,
+    "with_children": (True, False),
+}
+LONG_TERM_MONTHS = 10  # of a calendar year's 12 (långvarigt ekonomiskt bistånd)
+
+
+def dimension_value(row: MonthRow, dim: str) -> Any:
+    if dim == "with_children":
+        return row.children > 0
+    return getattr(row, dim)
+
+
+def household_measures(
+    rows: Iterable[MonthRow], months: int, *, calendar_year: bool
+) -> dict[str, Any]:
+    """`rows` are one group's; a household counts in a month when its net amount for that
+    month within the group is above zero. The long-term measures exist only for a calendar
+    year (null otherwise)."""
+    net: dict[tuple[Any, Any], int] = {}
+    facts: dict[tuple[Any, Any], MonthRow] = {}
+    for row in rows:
+        slot = (row.key, row.month)
+        net[slot] = net.get(slot, 0) + row.net_ore
+        facts[slot] = row  # composition is the same for every kind of one household-month
+    counted = [slot for slot, ore in net.items() if ore > 0]
+    amount = sum(net.values()) / 100
+    average = len(counted) / months
+    months_of_household: dict[Any, int] = {}
+    months_of_adult: dict[str, set[Any]] = {}
+    for slot in counted:
+        months_of_household[slot[0]] = months_of_household.get(slot[0], 0) + 1
+        row = facts[slot]
+        for adult in (row.applicant, row.co_applicant):
+            if adult is not None:
+                months_of_adult.setdefault(adult, set()).add(slot[1])
+    figures: dict[str, Any] = {
+        "household_months": len(counted),
+        "households_avg_per_month": average,
+        "amount": amount,
+        "cost_per_household": amount / average if average else None,
+        "children_avg_per_month": sum(facts[slot].children for slot in counted) / months,
+        "persons": len(months_of_adult),
+        "long_term_households": None,
+        "long_term_share": None,
+        "long_term_persons": None,
+        "long_term_persons_share": None,
+    }
+    if calendar_year:
+        households = sum(1 for n in months_of_household.values() if n >= LONG_TERM_MONTHS)
+        adults = sum(1 for m in months_of_adult.values() if len(m) >= LONG_TERM_MONTHS)
+        figures["long_term_households"] = households
+        figures["long_term_share"] = (
+            households / len(months_of_household) if months_of_household else None
+        )
+        figures["long_term_persons"] = adults
+        figures["long_term_persons_share"] = (
+            adults / len(months_of_adult) if months_of_adult else None
+        )
+    return figures

@@ -1,0 +1,137 @@
+"""The household projection: from household events to household-months, the rows the
+benefit reports count. Socialstyrelsen's register counts assistance by the month it is
+for, so a payment lands in its `month`, whenever it was paid, and a reversal in the month
+of the payment it reverses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from domain.household import (
+    Composition,
+    CompositionChange,
+    Household,
+    Payment,
+    composition_on,
+)
+from projections.batching import touched_records
+
+PROJECTION_NAME = "households"
+TOPIC_PREFIX = Household.__module__ + ":Household."
+PROJECTION_VERSION = 1  # bump when the rows change meaning: the view is then rebuilt
+
+
+@dataclass
+class HouseholdRecord:
+    key: UUID
+    source: str
+    household_id: str
+    registered_on: date
+    closed_on: date | None
+    initial: Composition
+    changes: list[CompositionChange] = field(default_factory=list)
+    payments: dict[str, Payment] = field(default_factory=dict)
+    persisted: bool = False  # True once the read model holds it (its old rows are replaced)
+
+
+class MonthRow(NamedTuple):
+    """A household's net assistance of one kind for one month, beside the composition in
+    force that month (reports.md: on the month's first day, or on the registration day
+    when the household was registered later; for a month before registration, too)."""
+
+    key: UUID
+    month: date
+    kind: str
+    net_ore: int
+    children: int
+    newly_arrived: bool
+    applicant: str
+    co_applicant: str | None
+
+
+def month_rows(record: HouseholdRecord) -> list[MonthRow]:
+    net: dict[tuple[date, str], Decimal] = {}
+    for payment in record.payments.values():
+        slot = (payment.month, payment.kind)
+        net[slot] = net.get(slot, Decimal(0)) + payment.left
+    rows = []
+    for (month, kind), amount in sorted(net.items()):
+        c = composition_on(record.initial, record.changes, max(month, record.registered_on))
+        rows.append(
+            MonthRow(
+                record.key,
+                month,
+                kind,
+                int(amount * 100),
+                c.children,
+                c.newly_arrived,
+                c.applicant,
+                c.co_applicant,
+            )
+        )
+    return rows
+
+
+class HouseholdView(Protocol):
+    """The read-model port: rows written with their tracking record, atomically, and only
+    if the view is still at `after`."""
+
+    def households(self, keys: Iterable[UUID]) -> dict[UUID, HouseholdRecord]: ...
+
+    def save_households(
+        self, records: Sequence[HouseholdRecord], tracking: Tracking, *, after: int
+    ) -> None: ...
+
+
+def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
+    key = domain_event.originator_id
+    e = domain_event
+    if isinstance(e, Household.Registered):
+        initial = Composition(e.applicant, e.co_applicant, e.children, e.newly_arrived)
+        records[key] = HouseholdRecord(key, e.source, e.household_id, e.occurred_on, None, initial)
+        return
+    record = records.get(key)
+    if record is None:
+        return  # history out of reach (a partial replay); nothing to attach it to
+    if isinstance(e, Household.Changed):
+        record.changes.append(CompositionChange(e.occurred_on, len(record.changes), e.values))
+    elif isinstance(e, Household.Paid):
+        record.payments[e.payment_id] = Payment(e.month, e.kind, e.amount)
+    elif isinstance(e, Household.PaymentReversed):
+        payment = record.payments[e.payment_id]
+        record.payments[e.payment_id] = replace(payment, reversed=payment.reversed + e.amount)
+    elif isinstance(e, Household.Closed):
+        record.closed_on = e.occurred_on
+
+
+def project_batch(
+    view: HouseholdView, domain_events: Sequence[Any], tracking: Tracking, *, after: int
+) -> None:
+    """Apply a batch and save every touched household with the batch's tracking record; a
+    batch without household events still advances tracking."""
+    touched = touched_records(
+        domain_events, Household.Event, Household.Registered, view.households, apply
+    )
+    view.save_households(touched, tracking, after=after)
+
+
+def record_of(household: Household, *, persisted: bool) -> HouseholdRecord:
+    """A household's state as a projection record (copied: the aggregate lives on)."""
+    return HouseholdRecord(
+        key=household.id,
+        source=household.source,
+        household_id=household.household_id,
+        registered_on=household.registered_on,
+        closed_on=household.closed_on,
+        initial=household.initial,
+        changes=list(household.changes),
+        payments={k: replace(p) for k, p in household.payments.items()},
+        persisted=persisted,
+    )
