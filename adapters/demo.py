@@ -10,16 +10,22 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from adapters.composition import Volym, open_volym
+from adapters.household_report import HOUSEHOLDS, household_report
 from adapters.ingest import Ingestor
 from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.labels import swedish_number
 from adapters.output import render_tables
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import INVESTIGATION_PROJECTION, PLACEMENT_PROJECTION
+from adapters.projection_kinds import (
+    HOUSEHOLD_PROJECTION,
+    INVESTIGATION_PROJECTION,
+    PLACEMENT_PROJECTION,
+)
 from adapters.projector import Projector
 from adapters.reporting import parse_request
 from adapters.synthetic import placement_feed
 from adapters.synthetic_cases import case_feed
+from adapters.synthetic_households import household_feed
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 
@@ -36,6 +42,7 @@ def run_demo(directory: Path, seed: int, err: Console) -> None:
     for name, what, feed_lines in (
         ("exempelby-placeringar.jsonl", "placement", placement_feed(seed)),
         ("exempelby-utredningar.jsonl", "investigation", case_feed(seed)),
+        ("exempelby-ekonomiskt-bistand.jsonl", "household", household_feed(seed)),
     ):
         written = list(feed_lines)
         (directory / name).write_text("\n".join(written) + "\n", encoding="utf-8")
@@ -80,11 +87,13 @@ def run_demo(directory: Path, seed: int, err: Console) -> None:
         report = placement_report(view, years)
         render_tables(report, ("average_placements", "cost", "cost_per_care_day"), out)
         _investigations(volym, out)
+        _households(volym, out)
     out.print(
         f"\nTry: volym report placements --db sqlite:///{database} --period 2025-T1 "
         "--by form_group --by legal_basis\n"
         f"     volym report investigations --db sqlite:///{database} --period 2025 "
-        "--by target_group --by outcome"
+        "--by target_group --by outcome\n"
+        f"     volym report households --db sqlite:///{database} --period 2025 --by newly_arrived"
     )
 
 
@@ -104,5 +113,25 @@ def _investigations(volym: Volym, out: Console) -> None:
     render_tables(
         investigation_report(view, years),
         ("assessed_within_14_days_share", "median_duration_days", "closed_over_4_months_share"),
+        out,
+    )
+
+
+def _households(volym: Volym, out: Console) -> None:
+    """Ekonomiskt bistånd per year: households per month, what was paid, the cost per
+    household and the share on long-term assistance (10 of the year's 12 months)."""
+    view = Projector(volym, HOUSEHOLD_PROJECTION).live_view()
+    years = parse_request(HOUSEHOLDS, [f"{YEARS[0]}-01..{YEARS[-1]}-12"], ["year"])
+    render_tables(
+        household_report(view, years),
+        (
+            "households_avg_per_month",
+            "amount",
+            "cost_per_household",
+            "children_avg_per_month",
+            "long_term_households",
+            "long_term_share",
+            "long_term_persons_share",
+        ),
         out,
     )

@@ -4,6 +4,7 @@ Person data is left out: neither personnummer (never stored) nor pseudonym is sh
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
@@ -44,6 +45,12 @@ _NOT_DETAILS = {
 }
 
 
+def feed_type(event_class: type) -> str:
+    """Household.PaymentReversed -> household.payment_reversed: the feed's own names."""
+    aggregate, _, name = event_class.__qualname__.partition(".")
+    return f"{aggregate.lower()}.{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}"
+
+
 def event_history(events: list[Any]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
@@ -54,8 +61,7 @@ def event_history(events: list[Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "version": e.originator_version,
-                # Placement.Started -> placement.started: the feed's own type names
-                "type": type(e).__qualname__.lower(),
+                "type": feed_type(type(e)),
                 "event_id": e.event_id,
                 "occurred_on": e.occurred_on.isoformat(),
                 "recorded_at": e.recorded_at.isoformat(),
