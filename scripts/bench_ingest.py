@@ -37,27 +37,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.composition import open_volym
 from adapters.eventstore import DateAsISO
+from adapters.household_report import HOUSEHOLDS, household_report
 from adapters.ingest import Ingestor
 from adapters.investigation_report import INVESTIGATIONS, investigation_report
 from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import INVESTIGATION_PROJECTION, PLACEMENT_PROJECTION
+from adapters.projection_kinds import (
+    HOUSEHOLD_PROJECTION,
+    INVESTIGATION_PROJECTION,
+    PLACEMENT_PROJECTION,
+)
 from adapters.projector import Projector
 from adapters.reporting import parse_request
 from adapters.streams import stream_of
 from adapters.synthetic import placement_feed
 from adapters.synthetic_cases import case_feed
+from adapters.synthetic_households import household_feed
 from domain.errors import RuleViolation
 
 PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = "bench-key-0123456789abcdef0123456789"
 # What each synthetic feed yields at scale 1, to choose the scale for --events.
-EVENTS_PER_UNIT_SCALE = {"placements": 6700, "investigations": 51600}
-FEEDS = {"placements": placement_feed, "investigations": case_feed}
-MIXES = ("placements", "investigations", "mixed")
+EVENTS_PER_UNIT_SCALE = {"placements": 6700, "investigations": 51600, "households": 36000}
+FEEDS = {"placements": placement_feed, "investigations": case_feed, "households": household_feed}
+MIXES = ("placements", "investigations", "households", "mixed")
 
 
 def write_feed(mix: str, n_events: int, directory: Path) -> Path:
-    """`mixed`: half of each stream, interleaved in the order the case system registered
+    """`mixed`: a third of each stream, interleaved in the order the case system registered
     them, as one municipality's export would be."""
     path = directory / f"{mix}.jsonl"
     kinds = list(FEEDS) if mix == "mixed" else [mix]
@@ -94,13 +100,18 @@ def baseline(feed: Path, env: dict[str, str]) -> float:
             on = date.fromisoformat(e["occurred_on"])
             fields = {"reason": None, "provider": None, "reporter": None, **e, "occurred_on": on}
             fields["recorded_at"] = None
-            if "person" in e:
-                fields["person"] = SimpleNamespace(pseudonym=e["person"], birth_date=on, sex="man")
-            if "daily_cost" in e:
-                fields["daily_cost"] = Decimal(e["daily_cost"])
+            for name in ("person", "applicant", "co_applicant"):
+                if e.get(name) is not None:
+                    fields[name] = SimpleNamespace(pseudonym=e[name], birth_date=on, sex="man")
+            for name in ("daily_cost", "amount"):
+                if name in e:
+                    fields[name] = Decimal(e[name])
             if "until" in e:
                 fields["until"] = date.fromisoformat(e["until"])
-            event = SimpleNamespace(**{**PLACEMENT_DEFAULTS, **fields})
+            if "month" in e:
+                fields["month"] = date.fromisoformat(e["month"] + "-01")
+            fields["model_fields_set"] = set(e)
+            event = SimpleNamespace(**{**DEFAULTS, **fields})
             stream = stream_of(event.type)
             key = stream.key(event)
             try:
@@ -120,13 +131,18 @@ def baseline(feed: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
-PLACEMENT_DEFAULTS = {
+DEFAULTS = {  # the feed's optional fields, as validation would fill them in
     "unaccompanied": False,
     "accompanying_children": 0,
     "form": None,
     "legal_basis": None,
     "regi": None,
     "daily_cost": None,
+    "co_applicant": None,
+    "children": 0,
+    "newly_arrived": False,
+    "kind": "forsorjningsstod",
+    "amount": None,
 }
 
 
@@ -141,6 +157,7 @@ def measure_volym(feed: Path, url: str) -> tuple[int, float, dict[str, float]]:
             ("placements", PLACEMENTS, PLACEMENT_PROJECTION, placement_report, "form_group"),
             ("investigations", INVESTIGATIONS, INVESTIGATION_PROJECTION, investigation_report,
              "target_group"),
+            ("households", HOUSEHOLDS, HOUSEHOLD_PROJECTION, household_report, "kind"),
         ):  # fmt: skip
             view = Projector(volym, projection).live_view()
             request = parse_request(kind, ["2024-Q1"], [by])
