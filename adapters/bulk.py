@@ -41,6 +41,24 @@ def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]
         conn.execute(delete(table).where(table.c[column].in_(chunk)))
 
 
+def delete_pairs(
+    conn: Connection, table: Table, columns: tuple[str, str], pairs: Sequence[tuple[Any, Any]]
+) -> None:
+    """Delete the rows whose two `columns` hold one of `pairs` (a key and a month)."""
+    if not pairs:
+        return
+    a, b = columns
+    if conn.dialect.name == "postgresql":
+        firsts, seconds = [p[0] for p in pairs], [p[1] for p in pairs]
+        conn.exec_driver_sql(
+            f"DELETE FROM {table.name} t USING unnest(%s::text[], %s::bigint[]) AS d(a, b) "
+            f"WHERE t.{a} = d.a AND t.{b} = d.b",
+            (firsts, seconds),
+        )
+        return
+    conn.exec_driver_sql(f"DELETE FROM {table.name} WHERE {a} = ? AND {b} = ?", list(pairs))
+
+
 def chunks(items: list[str], size: int = _CHUNK) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

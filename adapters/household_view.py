@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 
-from adapters.bulk import chunks, delete_keys, insert_rows
+from adapters.bulk import chunks, delete_keys, delete_pairs, insert_rows
 from adapters.sql import writing
 from adapters.tracking import SqlGenerationView
 from domain.household import Composition, CompositionChange, Payment
@@ -82,6 +81,8 @@ class SqlHouseholdView(SqlGenerationView):
         self, records: Sequence[HouseholdRecord], tracking: Tracking, *, after: int
     ) -> None:
         stored = [r.key.hex for r in records if r.persisted]
+        whole = [r.key.hex for r in records if r.persisted and r.dirty is None]
+        some = [(r.key.hex, m.toordinal()) for r in records if r.persisted for m in r.dirty or ()]
         states = [(r.key.hex, r.source, r.household_id, _document(r)) for r in records]
         months = [
             (
@@ -95,12 +96,13 @@ class SqlHouseholdView(SqlGenerationView):
                 m.co_applicant,
             )
             for r in records
-            for m in month_rows(r)
+            for m in month_rows(r, r.dirty if r.persisted else None)
         ]
         with writing(self.engine) as conn:
             self.claim(conn, tracking, after)
-            for table in (self.state, self.month):
-                delete_keys(conn, table, "household_key", stored)
+            delete_keys(conn, self.state, "household_key", stored)
+            delete_keys(conn, self.month, "household_key", whole)
+            delete_pairs(conn, self.month, ("household_key", "month"), some)
             insert_rows(conn, self.state, states)
             insert_rows(conn, self.month, months)
 
@@ -114,7 +116,7 @@ def _document(r: HouseholdRecord) -> str:
             "initial": [i.applicant, i.co_applicant, i.children, i.newly_arrived],
             "changes": [[c.effective.isoformat(), c.sequence, c.values] for c in r.changes],
             "payments": {
-                pid: [p.month.isoformat(), p.kind, str(p.amount), str(p.reversed)]
+                pid: (p.month.toordinal(), p.kind, p.amount_ore, p.reversed_ore)
                 for pid, p in r.payments.items()
             },
         }
@@ -136,8 +138,9 @@ def _record(m: Any) -> HouseholdRecord:
             for day, sequence, values in doc["changes"]
         ],
         payments={
-            pid: Payment(date.fromisoformat(month), kind, Decimal(amount), Decimal(reversed_))
-            for pid, (month, kind, amount, reversed_) in doc["payments"].items()
+            pid: Payment(date.fromordinal(month), kind, amount, reversed_ore)
+            for pid, (month, kind, amount, reversed_ore) in doc["payments"].items()
         },
         persisted=True,
+        dirty=set(),
     )

@@ -162,7 +162,7 @@ class _SnapshotWindow:
                 earlier = window.get(record.key)
                 if earlier is not None:
                     # Rows exist in the view only if they existed before the window began.
-                    record.persisted = earlier.persisted
+                    record.absorb(earlier)
                 window[record.key] = record
         if len(self.ids) >= PROJECT_EVERY:
             self.flush()

@@ -85,6 +85,7 @@ class Preparer:
         pending: list[Any] = []
         keys: list[FeedKey] = []
         touched: dict[UUID, tuple[Stream, bool]] = {}  # -> its stream, existed before
+        new_events: dict[UUID, list[Any]] = {}
         cache = self._cache
         for (line_no, raw, line), stream, agg_id in zip(lines, streams, agg_ids, strict=True):
             event = line.event
@@ -114,7 +115,9 @@ class Preparer:
             cache[agg_id] = aggregate
             touched.setdefault(agg_id, (stream, existed is not None))
             keys.append(FeedKey(event.source, event.event_id, line.digest, len(pending)))
-            pending.extend(aggregate.collect_events())
+            new = aggregate.collect_events()
+            new_events.setdefault(agg_id, []).extend(new)
+            pending.extend(new)
             prepared[key] = line.digest
             summary.accepted += 1
         summary.rejected = len(summary.rejections)
@@ -125,7 +128,7 @@ class Preparer:
         records: dict[str, list[Any]] = {}
         for agg_id, (stream, old) in touched.items():
             records.setdefault(stream.projection, []).append(
-                stream.record(cache[agg_id], persisted=old)
+                stream.record(cache[agg_id], persisted=old, events=new_events[agg_id])
             )
         return PreparedBatch(summary, stored, keys, records)
 

@@ -24,7 +24,8 @@ class Stream:
     projection: str
     key: Callable[[Any], UUID]  # the aggregate a feed event belongs to
     command: Callable[[Any, Any, datetime], Any]  # (aggregate or None, event, now)
-    record: Callable[..., Any]  # (aggregate, *, persisted) -> projection record
+    # (aggregate, *, persisted, events: its events new in this batch) -> projection record
+    record: Callable[..., Any]
 
 
 STREAMS = {
@@ -32,13 +33,17 @@ STREAMS = {
         placements.PROJECTION_NAME,
         lambda event: placement_key(event.source, event.placement_id),
         placement_command,
-        placements.record_of,
+        lambda aggregate, *, persisted, events: placements.record_of(
+            aggregate, persisted=persisted
+        ),
     ),
     "investigation": Stream(
         investigations.PROJECTION_NAME,
         lambda event: investigation_key(event.source, event.case_id),
         investigation_command,
-        investigations.record_of,
+        lambda aggregate, *, persisted, events: investigations.record_of(
+            aggregate, persisted=persisted
+        ),
     ),
     "household": Stream(
         households.PROJECTION_NAME,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -52,16 +52,25 @@ def composition_on(
     return current
 
 
-@dataclass
-class Payment:
+class Payment(NamedTuple):
+    """Immutable, so a snapshot of the household shares it; money in whole öre."""
+
     month: date  # the first day of the month the assistance is for
     kind: str
-    amount: Decimal
-    reversed: Decimal = Decimal(0)
+    amount_ore: int
+    reversed_ore: int = 0
 
     @property
-    def left(self) -> Decimal:
-        return self.amount - self.reversed
+    def left_ore(self) -> int:
+        return self.amount_ore - self.reversed_ore
+
+
+def ore(amount: Decimal) -> int:
+    return int(amount * 100)  # exact: the feed allows at most two decimals
+
+
+def kronor(amount_ore: int) -> Decimal:
+    return Decimal(amount_ore).scaleb(-2)
 
 
 class Household(Aggregate):
@@ -208,7 +217,7 @@ class Household(Aggregate):
         amount: Decimal,
         kind: str,
     ) -> None:
-        self.payments[payment_id] = Payment(month, kind, amount)
+        self.payments[payment_id] = Payment(month, kind, ore(amount))
 
     def reverse(
         self,
@@ -224,18 +233,19 @@ class Household(Aggregate):
             raise RuleViolation(
                 f"payment_id: household {self.household_id} has no payment {payment_id}"
             )
-        if payment.left <= 0:
+        if payment.left_ore <= 0:
             raise RuleViolation(f"payment_id: payment {payment_id} is already fully reversed")
-        if amount is not None and amount > payment.left:
+        if amount is not None and ore(amount) > payment.left_ore:
             raise RuleViolation(
-                f"amount: {amount} exceeds what is left of payment {payment_id} ({payment.left})"
+                f"amount: {amount} exceeds what is left of payment {payment_id} "
+                f"({kronor(payment.left_ore)})"
             )
         self._reversed(
             event_id=event_id,
             recorded_at=recorded_at,
             occurred_on=occurred_on,
             payment_id=payment_id,
-            amount=payment.left if amount is None else amount,
+            amount=kronor(payment.left_ore) if amount is None else amount,
         )
 
     @event(PaymentReversed)
@@ -248,7 +258,10 @@ class Household(Aggregate):
         payment_id: str,
         amount: Decimal,
     ) -> None:
-        self.payments[payment_id].reversed += amount
+        payment = self.payments[payment_id]
+        self.payments[payment_id] = payment._replace(
+            reversed_ore=payment.reversed_ore + ore(amount)
+        )
 
     def close(self, *, event_id: str, recorded_at: datetime, occurred_on: date) -> None:
         """A second closing corrects the date, as a second placement.ended does."""

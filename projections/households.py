@@ -6,9 +6,8 @@ of the payment it reverses."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
@@ -20,6 +19,7 @@ from domain.household import (
     Household,
     Payment,
     composition_on,
+    ore,
 )
 from projections.batching import touched_records
 
@@ -39,6 +39,25 @@ class HouseholdRecord:
     changes: list[CompositionChange] = field(default_factory=list)
     payments: dict[str, Payment] = field(default_factory=dict)
     persisted: bool = False  # True once the read model holds it (its old rows are replaced)
+    # Months whose rows changed since the read model last had this household; None: all.
+    # A long-term household has years of months, and rewriting them all on every payment
+    # made ingest cost grow with each household's age.
+    dirty: set[date] | None = None
+
+    def absorb(self, earlier: HouseholdRecord) -> None:
+        """This snapshot replaces `earlier`, not yet written, in one write."""
+        self.persisted = earlier.persisted
+        if self.dirty is not None and earlier.dirty is not None:
+            self.dirty |= earlier.dirty
+        else:
+            self.dirty = None
+
+    def touch(self, month: date | None) -> None:
+        """Mark a month's rows changed (None: every month, as after a composition change)."""
+        if month is None:
+            self.dirty = None
+        elif self.dirty is not None:
+            self.dirty.add(month)
 
 
 class MonthRow(NamedTuple):
@@ -56,20 +75,31 @@ class MonthRow(NamedTuple):
     co_applicant: str | None
 
 
-def month_rows(record: HouseholdRecord) -> list[MonthRow]:
-    net: dict[tuple[date, str], Decimal] = {}
+def month_rows(record: HouseholdRecord, months: set[date] | None = None) -> list[MonthRow]:
+    """The rows of `months` (all when None)."""
+    net: dict[tuple[date, str], int] = {}
     for payment in record.payments.values():
+        if months is not None and payment.month not in months:
+            continue
         slot = (payment.month, payment.kind)
-        net[slot] = net.get(slot, Decimal(0)) + payment.left
+        net[slot] = net.get(slot, 0) + payment.left_ore
     rows = []
-    for (month, kind), amount in sorted(net.items()):
-        c = composition_on(record.initial, record.changes, max(month, record.registered_on))
+    in_force: dict[date, Composition] = {}
+    for (month, kind), amount_ore in sorted(net.items()):
+        c = in_force.get(month)
+        if c is None:
+            day = max(month, record.registered_on)
+            c = in_force[month] = (
+                composition_on(record.initial, record.changes, day)
+                if record.changes
+                else record.initial
+            )
         rows.append(
             MonthRow(
                 record.key,
                 month,
                 kind,
-                int(amount * 100),
+                amount_ore,
                 c.children,
                 c.newly_arrived,
                 c.applicant,
@@ -102,11 +132,16 @@ def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
         return  # history out of reach (a partial replay); nothing to attach it to
     if isinstance(e, Household.Changed):
         record.changes.append(CompositionChange(e.occurred_on, len(record.changes), e.values))
+        record.touch(None)
     elif isinstance(e, Household.Paid):
-        record.payments[e.payment_id] = Payment(e.month, e.kind, e.amount)
+        record.payments[e.payment_id] = Payment(e.month, e.kind, ore(e.amount))
+        record.touch(e.month)
     elif isinstance(e, Household.PaymentReversed):
         payment = record.payments[e.payment_id]
-        record.payments[e.payment_id] = replace(payment, reversed=payment.reversed + e.amount)
+        record.payments[e.payment_id] = payment._replace(
+            reversed_ore=payment.reversed_ore + ore(e.amount)
+        )
+        record.touch(payment.month)
     elif isinstance(e, Household.Closed):
         record.closed_on = e.occurred_on
 
@@ -122,9 +157,12 @@ def project_batch(
     view.save_households(touched, tracking, after=after)
 
 
-def record_of(household: Household, *, persisted: bool) -> HouseholdRecord:
-    """A household's state as a projection record (copied: the aggregate lives on)."""
-    return HouseholdRecord(
+def record_of(
+    household: Household, *, persisted: bool, events: Sequence[Any] = ()
+) -> HouseholdRecord:
+    """A household's state as a projection record (copied: the aggregate lives on), with
+    the months that `events`, new since the read model had it, changed."""
+    record = HouseholdRecord(
         key=household.id,
         source=household.source,
         household_id=household.household_id,
@@ -132,6 +170,15 @@ def record_of(household: Household, *, persisted: bool) -> HouseholdRecord:
         closed_on=household.closed_on,
         initial=household.initial,
         changes=list(household.changes),
-        payments={k: replace(p) for k, p in household.payments.items()},
+        payments=dict(household.payments),  # payments are immutable: shared, not copied
         persisted=persisted,
+        dirty=set() if persisted else None,
     )
+    for e in events:
+        if isinstance(e, Household.Paid):
+            record.touch(e.month)
+        elif isinstance(e, Household.PaymentReversed):
+            record.touch(household.payments[e.payment_id].month)
+        elif isinstance(e, Household.Changed | Household.Registered):
+            record.touch(None)
+    return record

@@ -43,6 +43,10 @@ class InvestigationRecord:
     outcome: str | None = None
     persisted: bool = False  # True once the read model holds it (its old row is replaced)
 
+    def absorb(self, earlier: InvestigationRecord) -> None:
+        """This snapshot replaces `earlier`, not yet written, in one write."""
+        self.persisted = earlier.persisted
+
     @property
     def age_group(self) -> str:
         return age_group(self.birth_date, self.reported_on)

@@ -43,6 +43,10 @@ class PlacementRecord:
     changes: list[TermChange] = field(default_factory=list)
     persisted: bool = False  # True once the read model holds it (its old rows are replaced)
 
+    def absorb(self, earlier: PlacementRecord) -> None:
+        """This snapshot replaces `earlier`, not yet written, in one write."""
+        self.persisted = earlier.persisted
+
     def segments(self) -> list[Segment]:
         return segments(self.initial, self.first_day, self.last_day, self.changes)
 

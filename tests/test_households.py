@@ -276,3 +276,25 @@ def test_rebuild_gives_the_same_household_figures(volym):
     before = household_report_of(volym, "2023", "2023-Q1", by=("kind", "month"))
     Projector(volym, HOUSEHOLD_PROJECTION).rebuild()
     assert household_report_of(volym, "2023", "2023-Q1", by=("kind", "month")) == before
+
+
+def test_later_ingests_touching_old_months_equal_a_rebuild(volym):
+    ingest(volym, *months_paid("H1", range(1, 7)), *months_paid("H2", (1, 2), WOMAN))
+    ingest(
+        volym,
+        reversal("H1", "2023-07-01", "H1-2", amount="1000"),
+        reversal("H2", "2023-07-01", "H2-1"),
+    )
+    ingest(volym, composition("H1", "2023-04-01", children=2))
+    ingest(volym, paid("H2", "2023-08-01", "H2-late", "2023-01", "500", kind="ovrigt"))
+    result = household_report_of(volym, "2023-01..2023-06", by=("month", "kind"))
+    jan = [r for r in result["rows"] if r["month"] == "2023-01"]
+    assert [(r["kind"], r["household_months"], r["amount"]) for r in jan] == [
+        ("forsorjningsstod", 1, 9000.0),
+        ("ovrigt", 1, 500.0),
+    ]
+    assert household_total(volym, "2023-02")["amount"] == 8000 + 9000
+    assert household_total(volym, "2023-04..2023-06")["children_avg_per_month"] == 2
+    assert household_total(volym, "2023-03")["children_avg_per_month"] == 0
+    Projector(volym, HOUSEHOLD_PROJECTION).rebuild()
+    assert household_report_of(volym, "2023-01..2023-06", by=("month", "kind")) == result
