@@ -50,9 +50,10 @@ def delete_pairs(
     a, b = columns
     if conn.dialect.name == "postgresql":
         firsts, seconds = [p[0] for p in pairs], [p[1] for p in pairs]
+        types = tuple(table.c[name].type.compile(conn.dialect) for name in columns)
         conn.exec_driver_sql(
-            f"DELETE FROM {table.name} t USING unnest(%s::text[], %s::bigint[]) AS d(a, b) "
-            f"WHERE t.{a} = d.a AND t.{b} = d.b",
+            f"DELETE FROM {table.name} t USING unnest(%s::{types[0]}[], %s::{types[1]}[]) "
+            f"AS d(a, b) WHERE t.{a} = d.a AND t.{b} = d.b",
             (firsts, seconds),
         )
         return

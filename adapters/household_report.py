@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from adapters.errors import UserError
 from adapters.household_view import SqlHouseholdView
@@ -19,7 +18,7 @@ from projections.household_measures import (
     dimension_value,
     household_measures,
 )
-from projections.households import MonthRow
+from projections.households import MonthRow, month_row
 
 
 def _empty(period: Period) -> dict[str, Any]:
@@ -57,22 +56,19 @@ def household_report(view: SqlHouseholdView, request: ReportRequest) -> dict[str
 
 
 def _rows(conn: Any, view: SqlHouseholdView, period: Period) -> list[MonthRow]:
-    m = view.month.c
-    statement = select(view.month).where(
-        m.month >= period.start.toordinal(), m.month <= period.end.toordinal()
+    """Each household's net amount per month and kind in the period, with the composition
+    in force that month."""
+    p = view.payment.c
+    statement = (
+        select(p.household_key, p.month, p.kind, func.sum(p.amount_ore - p.reversed_ore))
+        .where(p.month >= period.start.toordinal(), p.month <= period.end.toordinal())
+        .group_by(p.household_key, p.month, p.kind)
     )
+    nets = conn.execute(statement).all()
+    states = view.states(conn, {key for key, _, _, _ in nets})
     return [
-        MonthRow(
-            UUID(r.household_key),
-            date.fromordinal(r.month),
-            r.kind,
-            int(r.net_ore),
-            int(r.children),
-            bool(r.newly_arrived),
-            r.applicant,
-            r.co_applicant,
-        )
-        for r in conn.execute(statement)
+        month_row(states[key], date.fromordinal(month), kind, int(net))
+        for key, month, kind, net in nets
     ]
 
 

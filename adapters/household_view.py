@@ -1,6 +1,7 @@
 """The household read model on SQLAlchemy, behind projections.HouseholdView: each
-household's state (as one JSON document: its payments and composition changes are only
-ever read back whole) and its household-month rows, which the reports read."""
+household's composition over time (one small JSON document: it is only ever read back
+whole) and one row per payment with what is left of it, by the month it is for. Only
+the payments a batch changed are written; reports sum them per household-month."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import orjson
 from eventsourcing.persistence import Tracking
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     Engine,
     Index,
@@ -29,7 +29,7 @@ from adapters.bulk import chunks, delete_keys, delete_pairs, insert_rows
 from adapters.sql import writing
 from adapters.tracking import SqlGenerationView
 from domain.household import Composition, CompositionChange, Payment
-from projections.households import HouseholdRecord, month_rows
+from projections.households import HouseholdRecord
 
 KEY = String(32)
 
@@ -45,66 +45,69 @@ def household_tables(generation: int) -> tuple[Table, Table]:
         Column("state", Text, nullable=False),
         sqlite_with_rowid=False,
     )
-    month = Table(
-        "household_month" + suffix,
+    payment = Table(
+        "household_payment" + suffix,
         metadata,
         Column("household_key", KEY, primary_key=True),
-        Column("month", Integer, primary_key=True),  # ordinal of the month's first day
-        Column("kind", String(32), primary_key=True),
-        Column("net_ore", BigInteger, nullable=False),
-        Column("children", Integer, nullable=False),
-        Column("newly_arrived", Boolean, nullable=False),
-        Column("applicant", String(64), nullable=False),
-        Column("co_applicant", String(64)),
+        Column("payment_id", String(128), primary_key=True),
+        Column("month", Integer, nullable=False),  # ordinal of the month's first day
+        Column("kind", String(32), nullable=False),
+        Column("amount_ore", BigInteger, nullable=False),
+        Column("reversed_ore", BigInteger, nullable=False),
         sqlite_with_rowid=False,
     )
-    Index(f"ix_household_month{suffix}_month", month.c.month)
-    return state, month
+    Index(f"ix_household_payment{suffix}_month", payment.c.month)
+    return state, payment
 
 
 class SqlHouseholdView(SqlGenerationView):
     def __init__(self, engine: Engine, generation: int) -> None:
-        self.state, self.month = household_tables(generation)
+        self.state, self.payment = household_tables(generation)
         super().__init__(engine, generation, self.state.metadata)
 
     def households(self, keys: Iterable[UUID]) -> dict[UUID, HouseholdRecord]:
+        """With all their payments: a batch from the log may reverse any of them."""
         records: dict[UUID, HouseholdRecord] = {}
+        p = self.payment
         with self.engine.connect() as conn:
             for chunk in chunks([key.hex for key in keys]):
                 query = select(self.state).where(self.state.c.household_key.in_(chunk))
                 for row in conn.execute(query):
-                    record = _record(row._mapping)
+                    record = record_from_row(row._mapping)
                     records[record.key] = record
+                for row in conn.execute(select(p).where(p.c.household_key.in_(chunk))):
+                    records[UUID(row.household_key)].payments[row.payment_id] = Payment(
+                        date.fromordinal(row.month), row.kind, row.amount_ore, row.reversed_ore
+                    )
         return records
+
+    def states(self, conn: Any, keys: Iterable[str]) -> dict[str, HouseholdRecord]:
+        """Compositions only, by hex key: what a report needs beside the payments."""
+        found: dict[str, HouseholdRecord] = {}
+        for chunk in chunks(list(keys)):
+            query = select(self.state).where(self.state.c.household_key.in_(chunk))
+            for row in conn.execute(query):
+                found[row.household_key] = record_from_row(row._mapping)
+        return found
 
     def save_households(
         self, records: Sequence[HouseholdRecord], tracking: Tracking, *, after: int
     ) -> None:
         stored = [r.key.hex for r in records if r.persisted]
-        whole = [r.key.hex for r in records if r.persisted and r.dirty is None]
-        some = [(r.key.hex, m.toordinal()) for r in records if r.persisted for m in r.dirty or ()]
+        rewritten = [(r.key.hex, pid) for r in records if r.persisted for pid in r.changed]
         states = [(r.key.hex, r.source, r.household_id, _document(r)) for r in records]
-        months = [
-            (
-                m.key.hex,
-                m.month.toordinal(),
-                m.kind,
-                m.net_ore,
-                m.children,
-                m.newly_arrived,
-                m.applicant,
-                m.co_applicant,
-            )
+        payments = [
+            (r.key.hex, pid, p.month.toordinal(), p.kind, p.amount_ore, p.reversed_ore)
             for r in records
-            for m in month_rows(r, r.dirty if r.persisted else None)
+            for pid in r.changed
+            for p in (r.payments[pid],)
         ]
         with writing(self.engine) as conn:
             self.claim(conn, tracking, after)
             delete_keys(conn, self.state, "household_key", stored)
-            delete_keys(conn, self.month, "household_key", whole)
-            delete_pairs(conn, self.month, ("household_key", "month"), some)
+            delete_pairs(conn, self.payment, ("household_key", "payment_id"), rewritten)
             insert_rows(conn, self.state, states)
-            insert_rows(conn, self.month, months)
+            insert_rows(conn, self.payment, payments)
 
 
 def _document(r: HouseholdRecord) -> str:
@@ -115,15 +118,11 @@ def _document(r: HouseholdRecord) -> str:
             "closed_on": r.closed_on.isoformat() if r.closed_on else None,
             "initial": [i.applicant, i.co_applicant, i.children, i.newly_arrived],
             "changes": [[c.effective.isoformat(), c.sequence, c.values] for c in r.changes],
-            "payments": {
-                pid: (p.month.toordinal(), p.kind, p.amount_ore, p.reversed_ore)
-                for pid, p in r.payments.items()
-            },
         }
     ).decode()
 
 
-def _record(m: Any) -> HouseholdRecord:
+def record_from_row(m: Any) -> HouseholdRecord:
     doc = orjson.loads(m["state"])
     closed = doc["closed_on"]
     return HouseholdRecord(
@@ -137,10 +136,5 @@ def _record(m: Any) -> HouseholdRecord:
             CompositionChange(date.fromisoformat(day), sequence, values)
             for day, sequence, values in doc["changes"]
         ],
-        payments={
-            pid: Payment(date.fromordinal(month), kind, amount, reversed_ore)
-            for pid, (month, kind, amount, reversed_ore) in doc["payments"].items()
-        },
         persisted=True,
-        dirty=set(),
     )

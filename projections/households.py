@@ -30,6 +30,11 @@ PROJECTION_VERSION = 1  # bump when the rows change meaning: the view is then re
 
 @dataclass
 class HouseholdRecord:
+    """A household's composition over time and the payments it knows of. A snapshot from
+    the aggregate carries only the payments its batch changed: a long-term household has
+    years of payments, and carrying all of them on every payment made ingest cost grow
+    with each household's age."""
+
     key: UUID
     source: str
     household_id: str
@@ -38,32 +43,26 @@ class HouseholdRecord:
     initial: Composition
     changes: list[CompositionChange] = field(default_factory=list)
     payments: dict[str, Payment] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)  # payments to write
     persisted: bool = False  # True once the read model holds it (its old rows are replaced)
-    # Months whose rows changed since the read model last had this household; None: all.
-    # A long-term household has years of months, and rewriting them all on every payment
-    # made ingest cost grow with each household's age.
-    dirty: set[date] | None = None
 
     def absorb(self, earlier: HouseholdRecord) -> None:
         """This snapshot replaces `earlier`, not yet written, in one write."""
         self.persisted = earlier.persisted
-        if self.dirty is not None and earlier.dirty is not None:
-            self.dirty |= earlier.dirty
-        else:
-            self.dirty = None
+        self.payments = {**earlier.payments, **self.payments}
+        self.changed |= earlier.changed
 
-    def touch(self, month: date | None) -> None:
-        """Mark a month's rows changed (None: every month, as after a composition change)."""
-        if month is None:
-            self.dirty = None
-        elif self.dirty is not None:
-            self.dirty.add(month)
+    def in_force(self, month: date) -> Composition:
+        """reports.md: the values on the month's first day, or on the registration day when
+        the household was registered later (for a month before registration, too)."""
+        if not self.changes:
+            return self.initial
+        return composition_on(self.initial, self.changes, max(month, self.registered_on))
 
 
 class MonthRow(NamedTuple):
     """A household's net assistance of one kind for one month, beside the composition in
-    force that month (reports.md: on the month's first day, or on the registration day
-    when the household was registered later; for a month before registration, too)."""
+    force that month."""
 
     key: UUID
     month: date
@@ -75,38 +74,11 @@ class MonthRow(NamedTuple):
     co_applicant: str | None
 
 
-def month_rows(record: HouseholdRecord, months: set[date] | None = None) -> list[MonthRow]:
-    """The rows of `months` (all when None)."""
-    net: dict[tuple[date, str], int] = {}
-    for payment in record.payments.values():
-        if months is not None and payment.month not in months:
-            continue
-        slot = (payment.month, payment.kind)
-        net[slot] = net.get(slot, 0) + payment.left_ore
-    rows = []
-    in_force: dict[date, Composition] = {}
-    for (month, kind), amount_ore in sorted(net.items()):
-        c = in_force.get(month)
-        if c is None:
-            day = max(month, record.registered_on)
-            c = in_force[month] = (
-                composition_on(record.initial, record.changes, day)
-                if record.changes
-                else record.initial
-            )
-        rows.append(
-            MonthRow(
-                record.key,
-                month,
-                kind,
-                amount_ore,
-                c.children,
-                c.newly_arrived,
-                c.applicant,
-                c.co_applicant,
-            )
-        )
-    return rows
+def month_row(record: HouseholdRecord, month: date, kind: str, net_ore: int) -> MonthRow:
+    c = record.in_force(month)
+    return MonthRow(
+        record.key, month, kind, net_ore, c.children, c.newly_arrived, c.applicant, c.co_applicant
+    )
 
 
 class HouseholdView(Protocol):
@@ -132,16 +104,15 @@ def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
         return  # history out of reach (a partial replay); nothing to attach it to
     if isinstance(e, Household.Changed):
         record.changes.append(CompositionChange(e.occurred_on, len(record.changes), e.values))
-        record.touch(None)
     elif isinstance(e, Household.Paid):
         record.payments[e.payment_id] = Payment(e.month, e.kind, ore(e.amount))
-        record.touch(e.month)
+        record.changed.add(e.payment_id)
     elif isinstance(e, Household.PaymentReversed):
         payment = record.payments[e.payment_id]
         record.payments[e.payment_id] = payment._replace(
             reversed_ore=payment.reversed_ore + ore(e.amount)
         )
-        record.touch(payment.month)
+        record.changed.add(e.payment_id)
     elif isinstance(e, Household.Closed):
         record.closed_on = e.occurred_on
 
@@ -160,9 +131,12 @@ def project_batch(
 def record_of(
     household: Household, *, persisted: bool, events: Sequence[Any] = ()
 ) -> HouseholdRecord:
-    """A household's state as a projection record (copied: the aggregate lives on), with
-    the months that `events`, new since the read model had it, changed."""
-    record = HouseholdRecord(
+    """A household's state as a projection record, with the payments that `events`, new
+    since the read model had it, changed."""
+    changed = {
+        e.payment_id for e in events if isinstance(e, Household.Paid | Household.PaymentReversed)
+    }
+    return HouseholdRecord(
         key=household.id,
         source=household.source,
         household_id=household.household_id,
@@ -170,15 +144,7 @@ def record_of(
         closed_on=household.closed_on,
         initial=household.initial,
         changes=list(household.changes),
-        payments=dict(household.payments),  # payments are immutable: shared, not copied
+        payments={pid: household.payments[pid] for pid in changed},  # immutable: shared
+        changed=changed,
         persisted=persisted,
-        dirty=set() if persisted else None,
     )
-    for e in events:
-        if isinstance(e, Household.Paid):
-            record.touch(e.month)
-        elif isinstance(e, Household.PaymentReversed):
-            record.touch(household.payments[e.payment_id].month)
-        elif isinstance(e, Household.Changed | Household.Registered):
-            record.touch(None)
-    return record
