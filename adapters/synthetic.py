@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 SOURCE = "lifecare-exempelby"
 FIRST_DAY = date(2017, 1, 1)  # warm-up: ongoing placements exist when the reports start
@@ -62,29 +63,68 @@ PROVIDERS = {
 }
 
 
+Entry = tuple[datetime, dict[str, object]]  # when the case system registered it, the line
+
+
 def placement_feed(seed: int = 2024, scale: float = 1.0) -> Iterator[str]:
     """Feed lines in the order the case system registered them."""
     rng = random.Random(seed)
-    events: list[tuple[datetime, int, dict[str, object]]] = []
+    entries: list[Entry] = []
     persons: dict[str, list[tuple[str, date, bool]]] = {}
     counter = 0
     for kind in KINDS:
-        per_day = kind.level * scale / kind.mean_days
         origin = FIRST_DAY - timedelta(days=kind.mean_days)  # to reach the steady state
-        elapsed = 0.0
-        while True:
-            elapsed += rng.expovariate(per_day)  # several placements may start on one day
-            day = origin + timedelta(days=int(elapsed))
-            if day > EXPORT_DAY:
-                break
+
+        def per_day(_: date, kind: Kind = kind) -> float:
+            return kind.level * scale / kind.mean_days
+
+        for day in arrivals(rng, origin, per_day):
             counter += 1
-            for recorded, entry in _placement(rng, kind, day, f"P{counter:06d}", persons):
-                if recorded.date() <= EXPORT_DAY:
-                    events.append((recorded, len(events), entry))
-    events.sort(key=lambda item: (item[0], item[1]))
-    for recorded, _, entry in events:
+            entries += _placement(rng, kind, day, f"P{counter:06d}", persons)
+    yield from as_feed(entries)
+
+
+def arrivals(rng: random.Random, origin: date, per_day: Callable[[date], float]) -> Iterator[date]:
+    """The days on which new placements, cases or households begin, up to the export: a
+    Poisson process, so several may begin on one day."""
+    elapsed, day = 0.0, origin
+    while True:
+        elapsed += rng.expovariate(per_day(day))
+        day = origin + timedelta(days=int(elapsed))
+        if day > EXPORT_DAY:
+            return
+        yield day
+
+
+def as_feed(entries: Iterable[Entry]) -> Iterator[str]:
+    """What the export holds, in the order the case system registered it."""
+    known = [(r, i, e) for i, (r, e) in enumerate(entries) if r.date() <= EXPORT_DAY]
+    known.sort(key=lambda item: (item[0], item[1]))
+    for recorded, _, entry in known:
         entry["recorded_at"] = recorded.isoformat()
         yield json.dumps(entry, ensure_ascii=False)
+
+
+def in_registration_order(
+    rng: random.Random, stream: str, key_field: str, key: str, steps: list[tuple[str, date, Any]]
+) -> list[Entry]:
+    """One aggregate's steps (type, effective day, fields) as feed entries, each registered
+    some days after it happened and never before the step before it."""
+    out: list[Entry] = []
+    for sequence, (kind, on, fields) in enumerate(steps, start=1):
+        moment = registered(rng, on)
+        if out and moment <= out[-1][0]:
+            moment = out[-1][0] + timedelta(minutes=1)
+        entry = {
+            "event_id": f"{key}-{sequence}",
+            "source": SOURCE,
+            "type": f"{stream}.{kind}",
+            "occurred_on": on.isoformat(),
+            key_field: key,
+            **fields,
+        }
+        out.append((moment, entry))
+    return out
 
 
 def _placement(

@@ -5,13 +5,12 @@ past four months, persons reported again, and facts registered days or weeks lat
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from adapters.synthetic import EXPORT_DAY, SOURCE, personnummer, registered
+from adapters.synthetic import Entry, arrivals, as_feed, in_registration_order, personnummer
 
 FIRST_DAY = date(2020, 7, 1)  # warm-up: open investigations exist when 2021 starts
 
@@ -52,31 +51,24 @@ def case_feed(seed: int = 2024, scale: float = 1.0) -> Iterator[str]:
     """Feed lines in the order the case system registered them; `scale` multiplies the
     volumes (a larger municipality)."""
     rng = random.Random(seed + 1)
-    events: list[tuple[datetime, int, dict[str, object]]] = []
+    entries: list[Entry] = []
     counter = 0
     for group in GROUPS:
         known: list[tuple[str, date]] = []
-        elapsed, day = 0.0, FIRST_DAY
-        while True:
-            per_day = scale * group.per_year * group.growth ** (day.year - 2021) / 365
-            elapsed += rng.expovariate(per_day)  # several reports may arrive on one day
-            day = FIRST_DAY + timedelta(days=int(elapsed))
-            if day > EXPORT_DAY:
-                break
+
+        def per_day(day: date, group: Group = group) -> float:
+            return scale * group.per_year * group.growth ** (day.year - 2021) / 365
+
+        for day in arrivals(rng, FIRST_DAY, per_day):
             counter += 1
             person = _person(rng, group, day, known)
-            for recorded, entry in _case(rng, group, day, f"U{counter:06d}", person):
-                if recorded.date() <= EXPORT_DAY:
-                    events.append((recorded, len(events), entry))
-    events.sort(key=lambda item: (item[0], item[1]))
-    for recorded, _, entry in events:
-        entry["recorded_at"] = recorded.isoformat()
-        yield json.dumps(entry, ensure_ascii=False)
+            entries += _case(rng, group, day, f"U{counter:06d}", person)
+    yield from as_feed(entries)
 
 
 def _case(
     rng: random.Random, group: Group, reported_on: date, case_id: str, person: str
-) -> list[tuple[datetime, dict[str, object]]]:
+) -> list[Entry]:
     route = _pick(rng, group.routes)
     facts: dict[str, object] = {
         "person": person,
@@ -102,21 +94,7 @@ def _case(
             steps.append(("extended", extended_on, {"until": until.isoformat()}))
         outcome = "avslag" if route == "ansokan" and rng.random() < 0.3 else _pick(rng, OUTCOMES)
         steps.append(("closed", closed_on, {"outcome": outcome}))
-    out: list[tuple[datetime, dict[str, object]]] = []
-    for sequence, (kind, on, fields) in enumerate(steps, start=1):
-        moment = registered(rng, on)
-        if out and moment <= out[-1][0]:
-            moment = out[-1][0] + timedelta(minutes=1)  # a case's events arrive in order
-        entry = {
-            "event_id": f"{case_id}-{sequence}",
-            "source": SOURCE,
-            "type": f"investigation.{kind}",
-            "occurred_on": on.isoformat(),
-            "case_id": case_id,
-            **fields,
-        }
-        out.append((moment, entry))
-    return out
+    return in_registration_order(rng, "investigation", "case_id", case_id, steps)
 
 
 def _person(rng: random.Random, group: Group, on: date, known: list[tuple[str, date]]) -> str:

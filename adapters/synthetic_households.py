@@ -6,12 +6,18 @@ payments for earlier months, and partial or full reversals."""
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from adapters.synthetic import EXPORT_DAY, SOURCE, personnummer, registered
+from adapters.synthetic import (
+    EXPORT_DAY,
+    Entry,
+    arrivals,
+    as_feed,
+    in_registration_order,
+    personnummer,
+)
 
 FIRST_DAY = date(2019, 1, 1)  # warm-up: long-term households exist when 2021 starts
 LEVEL = 400  # households receiving assistance in an average month
@@ -24,26 +30,13 @@ def household_feed(seed: int = 2024, scale: float = 1.0) -> Iterator[str]:
     rng = random.Random(seed + 2)
     mean_months = LONG_SHARE * LONG + (1 - LONG_SHARE) * SHORT
     per_day = LEVEL * scale / mean_months / 30.4  # Little's law, as for placements
-    events: list[tuple[datetime, int, dict[str, object]]] = []
-    elapsed, counter = 0.0, 0
-    while True:
-        elapsed += rng.expovariate(per_day)
-        day = FIRST_DAY + timedelta(days=int(elapsed))
-        if day > EXPORT_DAY:
-            break
-        counter += 1
-        for recorded, entry in _household(rng, day, f"H{counter:06d}"):
-            if recorded.date() <= EXPORT_DAY:
-                events.append((recorded, len(events), entry))
-    events.sort(key=lambda item: (item[0], item[1]))
-    for recorded, _, entry in events:
-        entry["recorded_at"] = recorded.isoformat()
-        yield json.dumps(entry, ensure_ascii=False)
+    entries: list[Entry] = []
+    for counter, day in enumerate(arrivals(rng, FIRST_DAY, lambda _: per_day), start=1):
+        entries += _household(rng, day, f"H{counter:06d}")
+    yield from as_feed(entries)
 
 
-def _household(
-    rng: random.Random, first: date, household_id: str
-) -> list[tuple[datetime, dict[str, object]]]:
+def _household(rng: random.Random, first: date, household_id: str) -> list[Entry]:
     months = max(1, round(rng.expovariate(1 / (LONG if rng.random() < LONG_SHARE else SHORT))))
     adults = 2 if rng.random() < 0.3 else 1
     children = rng.choice((0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 4))
@@ -82,21 +75,7 @@ def _household(
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     if month <= EXPORT_DAY:
         steps.append(("closed", month - timedelta(days=1), {}))
-    out: list[tuple[datetime, dict[str, object]]] = []
-    for sequence, (kind, on, fields) in enumerate(steps, start=1):
-        moment = registered(rng, on)
-        if out and moment <= out[-1][0]:
-            moment = out[-1][0] + timedelta(minutes=1)  # a household's events arrive in order
-        entry = {
-            "event_id": f"{household_id}-{sequence}",
-            "source": SOURCE,
-            "type": f"household.{kind}",
-            "occurred_on": on.isoformat(),
-            "household_id": household_id,
-            **fields,
-        }
-        out.append((moment, entry))
-    return out
+    return in_registration_order(rng, "household", "household_id", household_id, steps)
 
 
 def _payment(
