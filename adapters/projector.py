@@ -14,6 +14,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
 from adapters.composition import Volym
+from adapters.locks import rebuild_lock
 from adapters.log_reader import EventDecoder, read_rows
 from adapters.projection_kinds import PROJECTIONS, ProjectionKind
 from adapters.sql import lock_schema, writing
@@ -57,7 +58,7 @@ class Projector:
                         row = conn.execute(query).first()
                 assert row is not None
             if row.version != kind.version:
-                self._live = self.rebuild()
+                self._live = self.rebuild(only_if_stale=True)
             else:
                 self._live = kind.view(self.volym.engine, row.generation)
         return self._live
@@ -116,15 +117,26 @@ class Projector:
             return False
         return True
 
-    def rebuild(self, progress: Progress | None = None) -> Any:
+    def rebuild(self, progress: Progress | None = None, *, only_if_stale: bool = False) -> Any:
+        """Build the next generation aside, catch it up, switch to it. One rebuild of a
+        projection at a time; with `only_if_stale`, one that waited for another finds the
+        code version current and uses that generation."""
+        with rebuild_lock(self.volym, self.kind.name):
+            return self._rebuild(progress, only_if_stale)
+
+    def _rebuild(self, progress: Progress | None, only_if_stale: bool) -> Any:
         kind = self.kind
         control = SqlTracking(self.volym.engine)
         control.create_control_tables()
         g, t = control.generation_table, control.tracking_table
         with self.volym.engine.connect() as conn:
-            current = conn.execute(
-                select(g.c.generation).where(g.c.projection == kind.name)
-            ).scalar()
+            row = conn.execute(
+                select(g.c.generation, g.c.version).where(g.c.projection == kind.name)
+            ).first()
+        current = row.generation if row is not None else None
+        if only_if_stale and row is not None and row.version == kind.version:
+            self._live = kind.view(self.volym.engine, row.generation)
+            return self._live
         fresh = kind.view(self.volym.engine, (current or 0) + 1)
         fresh.drop_tables()  # leftovers of a rebuild that was killed midway
         fresh.create_tables()
