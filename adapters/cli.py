@@ -121,6 +121,55 @@ def history(
 
 
 @app.command()
+def verify(db: DbOption = None) -> None:
+    """Rebuild every projection aside and compare it with the live one (exit 1 on a
+    difference, each named)."""
+    from adapters.operations import run_verify
+
+    run_verify(db, Console())
+
+
+@app.command()
+def status(
+    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Each projection's live generation, its position in the event store and its lag."""
+    from adapters.operations import run_status
+
+    run_status(db, format.value, Console())
+
+
+@app.command()
+def serve(
+    poll: Annotated[float, typer.Option(help="seconds between polls of the event store")] = 1.0,
+    db: DbOption = None,
+) -> None:
+    """Keep every projection caught up with new events until stopped (Ctrl-C)."""
+    from adapters.operations import run_serve
+
+    run_serve(db, poll, Console())
+
+
+@app.command()
+def explain(
+    kind: Annotated[Kind, typer.Argument(help="placements, investigations or households")],
+    period: Annotated[list[str], typer.Option("--period", help="e.g. 2023-Q1")],
+    as_of: Annotated[
+        datetime, typer.Option("--as-of", help="the moment the earlier report was made")
+    ],
+    by: Annotated[list[str] | None, typer.Option("--by", help="dimension to split by")] = None,
+    where: Annotated[list[str] | None, typer.Option("--where", help="DIM=VALUE filter")] = None,
+    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
+    db: DbOption = None,
+) -> None:
+    """The figures then and now, and the events stored since that changed them."""
+    from adapters.operations import run_explain
+
+    run_explain(kind.value, period, by or [], where or [], as_of, format.value, db, Console())
+
+
+@app.command()
 def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="where the demo database and feed are written")

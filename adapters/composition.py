@@ -149,7 +149,7 @@ def _create_event_tables(recorder: EventRecorder, url: URL) -> None:
         return
     # A connection of its own: the library's pool must not be asked for a second
     # connection while this one is held.
-    with _pg_connect(url) as conn:
+    with pg_connect(url) as conn:
         conn.execute(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
         try:
             recorder.create_table()
@@ -172,13 +172,13 @@ def _parse_url(text: str) -> URL:
 def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
     # The pool retries for its whole open timeout; a direct probe fails fast and says why.
     try:
-        _pg_connect(url).close()
+        pg_connect(url).close()
     except psycopg.Error as error:
         raise UserError(f"cannot connect to {_safe(url)}: {_first_line(error)}") from None
     return PostgresDatastore(**_pg_params(url), pool_size=2, max_overflow=4, schema=schema or "")
 
 
-def _pg_connect(url: URL) -> psycopg.Connection[Any]:
+def pg_connect(url: URL) -> psycopg.Connection[Any]:
     return psycopg.connect(**_pg_params(url), connect_timeout=5, autocommit=True)
 
 
