@@ -25,7 +25,7 @@ def _empty(period: Period) -> dict[str, Any]:
     return household_measures([], _months(period), calendar_year=_calendar_year(period))
 
 
-HOUSEHOLDS = ReportKind("households", MEASURES, DIMENSIONS, _empty)
+HOUSEHOLDS = ReportKind("households", MEASURES, DIMENSIONS, _empty, "household_key")
 
 
 def household_report(view: SqlHouseholdView, request: ReportRequest) -> dict[str, Any]:

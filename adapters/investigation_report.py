@@ -20,7 +20,9 @@ from projections.investigation_measures import (
     investigation_measures,
 )
 
-INVESTIGATIONS = ReportKind("investigations", MEASURES, DIMENSIONS, lambda period: empty_measures())
+INVESTIGATIONS = ReportKind(
+    "investigations", MEASURES, DIMENSIONS, lambda period: empty_measures(), "case_key"
+)
 
 _DAYS = ("reported_day", "assessed_day", "opened_day", "closed_day")
 

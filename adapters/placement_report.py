@@ -21,7 +21,11 @@ from projections.placement_measures import (
 )
 
 PLACEMENTS = ReportKind(
-    "placements", MEASURES, DIMENSIONS, lambda period: empty_measures(period.days)
+    "placements",
+    MEASURES,
+    DIMENSIONS,
+    lambda period: empty_measures(period.days),
+    "placement_key",
 )
 
 

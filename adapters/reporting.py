@@ -24,6 +24,9 @@ class ReportKind:
     measures: tuple[str, ...]
     dimensions: dict[str, tuple[Any, ...] | None]
     empty: Callable[[Period], dict[str, Any]]  # the measures of a period without data
+    # A dimension the query also groups by, not offered to users: the aggregate's key, so
+    # that `volym explain` can tell which placement, case or household moved a figure.
+    key_dimension: str
 
 
 @dataclass
@@ -141,7 +144,7 @@ def _sort_key(kind: ReportKind, dims: list[str], values: dict[str, Any]) -> tupl
     key: list[Any] = []
     for dim in dims:
         value = values[dim]
-        order = kind.dimensions[dim]
+        order = kind.dimensions.get(dim)
         if order is None:
             key.append((value is None, str(value or "")))
         else:

@@ -33,6 +33,8 @@ LONG_TERM_MONTHS = 10  # of a calendar year's 12 (långvarigt ekonomiskt bistån
 def dimension_value(row: MonthRow, dim: str) -> Any:
     if dim == "with_children":
         return row.children > 0
+    if dim == "household_key":
+        return row.key.hex
     return getattr(row, dim)
 
 
