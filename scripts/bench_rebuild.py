@@ -1,0 +1,120 @@
+"""Rebuild benchmark: `volym rebuild` (every projection built aside from the event store
+and switched) in events/s, beside the `eventsourcing` library's own rate for reading and
+decoding the same notifications (`select_notifications` + `mapper.to_domain_event`, 1 000
+at a time), both measured in this run on the same store, SQLite and PostgreSQL.
+
+    python scripts/bench_rebuild.py --events 200000 [--json]
+
+The store is filled first (not timed) by ingesting the mixed feed of bench_ingest."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adapters.composition import Volym, open_volym
+from adapters.ingest import Ingestor
+from adapters.projector import projectors
+from scripts.bench_ingest import KEY, PG_URL, BaselineApp, pg_database, pg_env, write_feed
+
+READ_BATCH = 1000
+
+
+class StoreReader(BaselineApp):
+    name = "stored"  # the library's PostgreSQL tables are named after the application
+
+
+def library_read_and_decode(env: dict[str, str]) -> tuple[int, float]:
+    app = StoreReader(env=env)
+    try:
+        started = time.perf_counter()
+        count, position = 0, 0
+        while True:
+            notifications = app.recorder.select_notifications(
+                start=position, limit=READ_BATCH, inclusive_of_start=False
+            )
+            if not notifications:
+                break
+            for notification in notifications:
+                app.mapper.to_domain_event(notification)
+            count += len(notifications)
+            position = notifications[-1].id
+        return count, time.perf_counter() - started
+    finally:
+        app.close()
+
+
+def volym_rebuild(volym: Volym) -> tuple[int, float, dict[str, float]]:
+    per_projection: dict[str, float] = {}
+    started = time.perf_counter()
+    for name, projector in projectors(volym).items():
+        t0 = time.perf_counter()
+        projector.rebuild()
+        per_projection[name] = round(time.perf_counter() - t0, 2)
+    elapsed = time.perf_counter() - started
+    return volym.recorder.max_notification_id() or 0, elapsed, per_projection
+
+
+def run_store(store: str, feed: Path, directory: Path) -> dict[str, Any]:
+    if store == "sqlite":
+        path = directory / f"rebuild-{uuid.uuid4().hex}.db"
+        return _measure(
+            f"sqlite:///{path}",
+            {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)},
+            feed,
+        )
+    with pg_database() as name:
+        return _measure(f"{PG_URL.rpartition('/')[0]}/{name}", pg_env(name), feed)
+
+
+def _measure(url: str, env: dict[str, str], feed: Path) -> dict[str, Any]:
+    with open_volym(url, pseudonym_key=KEY) as volym:
+        with feed.open("rb") as handle:
+            Ingestor(volym).ingest(handle)
+        read, base_s = library_read_and_decode(env)
+        events, volym_s, per_projection = volym_rebuild(volym)
+    assert read == events, (read, events)
+    return {
+        "events": events,
+        "events_per_s": round(events / volym_s, 1),
+        "baseline_events_per_s": round(read / base_s, 1),
+        "ratio_to_baseline": round(base_s / volym_s, 3),
+        "seconds": round(volym_s, 2),
+        "baseline_seconds": round(base_s, 2),
+        "seconds_per_projection": per_projection,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--stores", default="sqlite,postgresql")
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        feed = write_feed("mixed", args.events, directory)
+        for store in args.stores.split(","):
+            r = results[store] = run_store(store, feed, directory)
+            if not args.json:
+                print(
+                    f"{store:>10}: rebuild {r['events_per_s']:>7.0f} events/s over "
+                    f"{r['events']} events (library read+decode {r['baseline_events_per_s']:.0f}"
+                    f", x{r['ratio_to_baseline']}); per projection {r['seconds_per_projection']}",
+                    flush=True,
+                )
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
