@@ -48,7 +48,7 @@ def read_rows(
 class EventDecoder:
     """Turns rows of chosen topics into domain events; other topics are skipped."""
 
-    def __init__(self, mapper: Mapper[UUID], topic_prefix: str) -> None:
+    def __init__(self, mapper: Mapper[UUID], topic_prefix: str | tuple[str, ...]) -> None:
         self._mapper = mapper
         self._prefix = topic_prefix
         self._classes: dict[str, type] = {}

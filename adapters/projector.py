@@ -8,6 +8,7 @@ read the old generation until then and never see a half-built model."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -22,6 +23,8 @@ from adapters.tracking import SqlTracking
 from projections.batching import PositionMoved
 
 BATCH = 20000
+# A rebuild has the new tables to itself: bigger batches mean fewer records to read back.
+REBUILD_BATCH = 50000
 Progress = Callable[[int, int], None]  # (processed so far, total)
 
 
@@ -125,24 +128,39 @@ class Projector:
             return self._rebuild(progress, only_if_stale)
 
     def _rebuild(self, progress: Progress | None, only_if_stale: bool) -> Any:
-        kind = self.kind
+        current, version = self._current()
+        if only_if_stale and current is not None and version == self.kind.version:
+            self._live = self.kind.view(self.volym.engine, current)
+            return self._live
+        fresh = self._fresh(current)
+        self.catch_up(fresh, progress)
+        return self._switch(fresh, current)
+
+    def _current(self) -> tuple[int | None, int | None]:
+        """The live generation and the code version it was built by (None: none yet)."""
         control = SqlTracking(self.volym.engine)
         control.create_control_tables()
-        g, t = control.generation_table, control.tracking_table
+        g = control.generation_table
         with self.volym.engine.connect() as conn:
             row = conn.execute(
-                select(g.c.generation, g.c.version).where(g.c.projection == kind.name)
+                select(g.c.generation, g.c.version).where(g.c.projection == self.kind.name)
             ).first()
-        current = row.generation if row is not None else None
-        if only_if_stale and row is not None and row.version == kind.version:
-            self._live = kind.view(self.volym.engine, row.generation)
-            return self._live
-        fresh = kind.view(self.volym.engine, (current or 0) + 1)
+        return (row.generation, row.version) if row is not None else (None, None)
+
+    def _fresh(self, current: int | None) -> Any:
+        """Empty tables of the next generation, at position 0."""
+        fresh = self.kind.view(self.volym.engine, (current or 0) + 1)
         fresh.drop_tables()  # leftovers of a rebuild that was killed midway
         fresh.create_tables()
+        t = fresh.tracking_table
         with writing(self.volym.engine) as conn:
             conn.execute(t.delete().where(t.c.name == self.tracking_name(fresh)))
-        self.catch_up(fresh, progress)
+        return fresh
+
+    def _switch(self, fresh: Any, current: int | None) -> Any:
+        """Make `fresh` the live generation in one transaction, then drop the old one."""
+        kind = self.kind
+        g, t = fresh.generation_table, fresh.tracking_table
         with writing(self.volym.engine) as conn:
             values = {"generation": fresh.generation, "version": kind.version}
             if current is None:
@@ -157,6 +175,39 @@ class Projector:
                 conn.execute(t.delete().where(t.c.name == self.tracking_name(old)))
         self._live = fresh
         return fresh
+
+
+def rebuild_together(
+    volym: Volym, chosen: Sequence[Projector], progress: Progress | None = None
+) -> list[Any]:
+    """Rebuild several projections from one reading of the log: each batch is read and
+    decoded once and given to every projection (each ignores the others' events)."""
+    with ExitStack() as locks:
+        for projector in chosen:
+            locks.enter_context(rebuild_lock(volym, projector.kind.name))
+        plans = []
+        for projector in chosen:
+            current, _ = projector._current()
+            plans.append((projector, current, projector._fresh(current)))
+        prefixes = tuple(projector.kind.topic_prefix for projector in chosen)
+        decoder = EventDecoder(volym.events.mapper, prefixes)
+        position, last = 0, volym.recorder.max_notification_id() or 0
+        owner: dict[type, int] = {}  # event class -> the projection that reads it
+        while rows := read_rows(volym.recorder, position, REBUILD_BATCH, upto=last):
+            split: list[list[Any]] = [[] for _ in plans]
+            for event in decoder.decode(rows):
+                cls = type(event)
+                if cls not in owner:
+                    topic = f"{cls.__module__}:{cls.__qualname__}"
+                    owner[cls] = next(n for n, p in enumerate(prefixes) if topic.startswith(p))
+                split[owner[cls]].append(event)
+            for (projector, _, fresh), events in zip(plans, split, strict=True):
+                tracking = Tracking(projector.tracking_name(fresh), rows[-1][0])
+                projector.kind.project_batch(fresh, events, tracking, after=position)
+            position = rows[-1][0]
+            if progress:
+                progress(position, last)
+        return [projector._switch(fresh, current) for projector, current, fresh in plans]
 
 
 def projectors(volym: Volym) -> dict[str, Projector]:

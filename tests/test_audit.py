@@ -125,3 +125,31 @@ def test_explain_by_group_for_investigations_and_households(store_url, monkeypat
     assert difference["measures"]["household_months"] == {"then": 1, "now": 0}
     (cause,) = difference["causes"]
     assert [e["type"] for e in cause["events"]] == ["household.payment_reversed"]
+
+
+def test_rebuild_command_rebuilds_every_projection_from_one_reading(store_url, monkeypatch, capsys):
+    with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
+        ingest(
+            volym,
+            started("P1", "2023-01-01"),
+            ended("P1", "2023-02-10"),
+            reported("C1", "2023-01-02"),
+            opened("C1", "2023-01-03"),
+            household("H1", "2023-01-01"),
+            paid("H1", "2023-01-25", "B1", "2023-01", "1000"),
+            reversal("H1", "2023-02-01", "B1", amount="400"),
+        )
+    code, out, _ = run(monkeypatch, capsys, "rebuild", "--db", store_url)
+    assert code in (0, None)
+    for name in ("placements", "investigations", "households"):
+        assert f"rebuilt {name} (generation 2)" in out
+    assert "from 7 stored events" in out
+    code, out, _ = run(monkeypatch, capsys, "verify", "--db", store_url)
+    assert code in (0, None) and "verified" in out
+    code, out, _ = run(monkeypatch, capsys, "status", "--format", "json", "--db", store_url)
+    rows = json.loads(out)["projections"]
+    assert {(r["projection"], r["generation"], r["lag"]) for r in rows} == {
+        ("placements", 2, 0),
+        ("investigations", 2, 0),
+        ("households", 2, 0),
+    }
