@@ -53,8 +53,9 @@ def run_serve(
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with open_volym(db) as volym:
         live = LiveProjections(volym, poll=poll)
+        wakes = "notifications and a poll" if volym.is_postgres else "a poll"
         out.print(f"volym serve: projections follow {volym.url.render_as_string()} "
-                  f"(notifications, and a poll every {poll:g} s)")  # fmt: skip
+                  f"({wakes} every {poll:g} s; Ctrl-C stops)")  # fmt: skip
 
         def report(done: dict[str, int]) -> None:
             counts = ", ".join(f"{name} {n}" for name, n in done.items() if n)
