@@ -119,3 +119,30 @@ def test_a_changed_code_version_is_rebuilt_aside_on_start(volym):
     assert rows["placements"].code_version == PLACEMENT_PROJECTION.version
     assert Projector(volym, newer).live_view().generation == 2  # current now: no rebuild
     assert total(volym, "2023-01") == before
+
+
+def test_serve_projects_what_other_processes_store_until_stopped(store_url, monkeypatch):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from adapters.operations import run_serve
+
+    monkeypatch.setenv("VOLYM_PSEUDONYM_KEY", TEST_KEY)
+    out, stop = StringIO(), threading.Event()
+    with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
+        Projector(volym, PLACEMENT_PROJECTION).live_view()  # the store exists
+    server = threading.Thread(
+        target=run_serve, args=(store_url, 0.2, Console(file=out, width=200), stop)
+    )
+    server.start()
+    try:
+        with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
+            store_without_projecting(volym, *feed("S", 1))
+            assert wait_until(lambda: set(lag(volym).values()) == {0})
+    finally:
+        stop.set()
+        server.join(timeout=10)
+    text = out.getvalue()
+    assert "projected placements" in text and "households" in text
+    assert text.rstrip().endswith("volym serve: stopped")
