@@ -4,12 +4,14 @@ rules; what only the store knows (does this case exist?) is checked here."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.errors import RuleViolation
 from domain.household import COMPOSITION_FIELDS, Household
 from domain.investigation import Investigation
 from domain.placement import Placement
+
+T = TypeVar("T")
 
 
 def _common(event: Any, now: datetime) -> dict[str, Any]:
@@ -21,15 +23,28 @@ def _common(event: Any, now: datetime) -> dict[str, Any]:
     }
 
 
+def _must_be_new(aggregate: Any, field: str, noun: str, event: Any, verb: str) -> None:
+    if aggregate is not None:
+        raise RuleViolation(
+            f"{field}: {noun} {getattr(event, field)} from {event.source} was already {verb} "
+            f"and cannot be {verb} again"
+        )
+
+
+def _must_exist(aggregate: T | None, field: str, noun: str, event: Any, created: str) -> T:
+    if aggregate is None:
+        raise RuleViolation(
+            f"{field}: unknown {noun} {getattr(event, field)} from {event.source} "
+            f"(no {created} for it)"
+        )
+    return aggregate
+
+
 def placement_command(placement: Placement | None, event: Any, now: datetime) -> Placement:
     common = _common(event, now)
     kind = event.type
     if kind == "placement.started":
-        if placement is not None:
-            raise RuleViolation(
-                f"placement_id: placement {event.placement_id} from {event.source} was "
-                "already started and cannot be started again"
-            )
+        _must_be_new(placement, "placement_id", "placement", event, "started")
         person = event.person
         return Placement.start(
             source=event.source,
@@ -47,11 +62,7 @@ def placement_command(placement: Placement | None, event: Any, now: datetime) ->
             unaccompanied=event.unaccompanied,
             accompanying_children=event.accompanying_children,
         )
-    if placement is None:
-        raise RuleViolation(
-            f"placement_id: unknown placement {event.placement_id} from {event.source} "
-            "(no placement.started for it)"
-        )
+    placement = _must_exist(placement, "placement_id", "placement", event, "placement.started")
     if kind == "placement.changed":
         placement.change(
             **common,
@@ -74,11 +85,7 @@ def investigation_command(
     common = _common(event, now)
     kind = event.type
     if kind == "investigation.reported":
-        if investigation is not None:
-            raise RuleViolation(
-                f"case_id: case {event.case_id} from {event.source} was already reported "
-                "and cannot be reported again"
-            )
+        _must_be_new(investigation, "case_id", "case", event, "reported")
         person = event.person
         return Investigation.report(
             source=event.source,
@@ -91,11 +98,7 @@ def investigation_command(
             route=event.route,
             reporter=event.reporter,
         )
-    if investigation is None:
-        raise RuleViolation(
-            f"case_id: unknown case {event.case_id} from {event.source} "
-            "(no investigation.reported for it)"
-        )
+    investigation = _must_exist(investigation, "case_id", "case", event, "investigation.reported")
     if kind == "investigation.assessed":
         investigation.assess(**common, decision=event.decision)
     elif kind == "investigation.opened":
@@ -111,11 +114,7 @@ def household_command(household: Household | None, event: Any, now: datetime) ->
     common = _common(event, now)
     kind = event.type
     if kind == "household.registered":
-        if household is not None:
-            raise RuleViolation(
-                f"household_id: household {event.household_id} from {event.source} was "
-                "already registered and cannot be registered again"
-            )
+        _must_be_new(household, "household_id", "household", event, "registered")
         return Household.register(
             source=event.source,
             household_id=event.household_id,
@@ -125,11 +124,7 @@ def household_command(household: Household | None, event: Any, now: datetime) ->
             children=event.children,
             newly_arrived=event.newly_arrived,
         )
-    if household is None:
-        raise RuleViolation(
-            f"household_id: unknown household {event.household_id} from {event.source} "
-            "(no household.registered for it)"
-        )
+    household = _must_exist(household, "household_id", "household", event, "household.registered")
     if kind == "household.changed":
         # Only the fields the line carries change; an explicit null co_applicant removes one.
         values = {
