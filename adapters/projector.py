@@ -122,20 +122,9 @@ class Projector:
         return True
 
     def rebuild(self, progress: Progress | None = None, *, only_if_stale: bool = False) -> Any:
-        """Build the next generation aside, catch it up, switch to it. One rebuild of a
-        projection at a time; with `only_if_stale`, one that waited for another finds the
-        code version current and uses that generation."""
-        with rebuild_lock(self.volym, self.kind.name), batch_collection():
-            return self._rebuild(progress, only_if_stale)
-
-    def _rebuild(self, progress: Progress | None, only_if_stale: bool) -> Any:
-        current, version = self._current()
-        if only_if_stale and current is not None and version == self.kind.version:
-            self._live = self.kind.view(self.volym.engine, current)
-            return self._live
-        fresh = self._fresh(current)
-        self.catch_up(fresh, progress)
-        return self._switch(fresh, current)
+        """Build the next generation aside, catch it up, switch to it (see
+        rebuild_together)."""
+        return rebuild_together(self.volym, [self], progress, only_if_stale=only_if_stale)[0]
 
     def _current(self) -> tuple[int | None, int | None]:
         """The live generation and the code version it was built by (None: none yet)."""
@@ -179,21 +168,33 @@ class Projector:
 
 
 def rebuild_together(
-    volym: Volym, chosen: Sequence[Projector], progress: Progress | None = None
+    volym: Volym,
+    chosen: Sequence[Projector],
+    progress: Progress | None = None,
+    *,
+    only_if_stale: bool = False,
 ) -> list[Any]:
-    """Rebuild several projections from one reading of the log: each batch is read and
-    decoded once and given to every projection (each ignores the others' events)."""
+    """Rebuild projections from one reading of the log: each batch is read and decoded
+    once and each projection given its own events, into a new generation that is switched
+    to at the end. One rebuild of a projection at a time (a lock each); with
+    `only_if_stale`, a projection whose live generation was built by this code version
+    (maybe by the rebuild this one waited for) is kept."""
     with ExitStack() as locks:
         locks.enter_context(batch_collection())  # full GC passes over the records cost 40%
         for projector in chosen:
             locks.enter_context(rebuild_lock(volym, projector.kind.name))
+        kept: dict[int, Any] = {}
         plans = []
-        for projector in chosen:
-            current, _ = projector._current()
-            plans.append((projector, current, projector._fresh(current)))
+        for index, projector in enumerate(chosen):
+            current, version = projector._current()
+            if only_if_stale and current is not None and version == projector.kind.version:
+                kept[index] = projector._live = projector.kind.view(volym.engine, current)
+            else:
+                plans.append((projector, current, projector._fresh(current)))
         prefixes = tuple(projector.kind.topic_prefix for projector in chosen)
         decoder = EventDecoder(volym.events.mapper, prefixes)
-        position, last = 0, volym.recorder.max_notification_id() or 0
+        position = 0
+        last = (volym.recorder.max_notification_id() or 0) if plans else 0  # none to build
         owner: dict[type, int] = {}  # event class -> the projection that reads it
         while rows := read_rows(volym.recorder, position, REBUILD_BATCH, upto=last):
             split: list[list[Any]] = [[] for _ in plans]
@@ -209,7 +210,8 @@ def rebuild_together(
             position = rows[-1][0]
             if progress:
                 progress(position, last)
-        return [projector._switch(fresh, current) for projector, current, fresh in plans]
+        switched = iter([projector._switch(fresh, current) for projector, current, fresh in plans])
+        return [kept[i] if i in kept else next(switched) for i in range(len(chosen))]
 
 
 def projectors(volym: Volym) -> dict[str, Projector]:

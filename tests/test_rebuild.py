@@ -46,7 +46,7 @@ def test_a_rebuild_killed_midway_leaves_the_live_model_and_the_next_rebuild_is_r
 ):
     history(volym)
     before = report(volym, "2023-Q1", by=("form",))
-    monkeypatch.setattr(projector_module, "BATCH", 2)
+    monkeypatch.setattr(projector_module, "REBUILD_BATCH", 2)
     calls = {"n": 0}
     real = PLACEMENT_PROJECTION.project_batch
 
