@@ -82,9 +82,5 @@ def _months(period: Period) -> int:
 
 
 def _calendar_year(period: Period) -> bool:
-    return (period.start.month, period.start.day, period.end.month, period.end.day) == (
-        1,
-        1,
-        12,
-        31,
-    ) and period.start.year == period.end.year
+    year = period.start.year
+    return (period.start, period.end) == (date(year, 1, 1), date(year, 12, 31))
