@@ -71,10 +71,7 @@ class SqlHouseholdView(SqlGenerationView):
         p = self.payment
         with self.engine.connect() as conn:
             for chunk in chunks([key.hex for key in keys]):
-                query = select(self.state).where(self.state.c.household_key.in_(chunk))
-                for row in conn.execute(query):
-                    record = record_from_row(row._mapping)
-                    records[record.key] = record
+                records.update((r.key, r) for r in self.states(conn, chunk).values())
                 for row in conn.execute(select(p).where(p.c.household_key.in_(chunk))):
                     records[UUID(row.household_key)].payments[row.payment_id] = Payment(
                         date.fromordinal(row.month), row.kind, row.amount_ore, row.reversed_ore
