@@ -16,7 +16,7 @@ from adapters.composition import Volym
 from adapters.history import event_history
 from adapters.log_reader import EventDecoder, read_rows
 from adapters.projector import Projector
-from adapters.replay import view_as_of, view_of_events
+from adapters.replay import view_of_events
 from adapters.report_command import REPORTS
 from adapters.reporting import ReportRequest, parse_request
 
@@ -37,9 +37,9 @@ def explain(
     live = projector.live_view()
     projector.catch_up(live)
     now = compute(live, replace(request, as_of=None))
-    then = compute(view_as_of(volym, projection, as_of), request)
-
-    everything = _events(volym, projection.topic_prefix)
+    everything = _events(volym, projection.topic_prefix)  # the log is read once, here
+    known_then = [e for e in everything if e.timestamp <= as_of]
+    then = compute(view_of_events(projection, known_then), request)
     late = [e for e in everything if e.timestamp > as_of]
     touched = {e.originator_id for e in late}
     own = [e for e in everything if e.originator_id in touched]
