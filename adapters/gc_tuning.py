@@ -21,3 +21,18 @@ def batch_collection() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*previous)
+
+
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """For a rebuild: it allocates millions of objects that live until the end (decoded
+    events, records, rows) and none of them is in a reference cycle, so the collector only
+    scans them in vain (measured at 200 000 events: 7.2 s with BATCH_THRESHOLDS, 5.7 s
+    without collection). Memory is bounded by the rebuild's own limits."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

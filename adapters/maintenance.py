@@ -10,7 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from adapters.composition import open_volym
 from adapters.labels import swedish_number
-from adapters.projector import projectors, rebuild_together
+from adapters.projector import projectors
+from adapters.rebuild import rebuild_together
 
 
 def rebuild_all(db: str | None, err: Console) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,9 @@ from sqlalchemy import Engine
 from adapters.household_view import SqlHouseholdView
 from adapters.investigation_view import SqlInvestigationView
 from adapters.placement_view import SqlPlacementView
+from domain.household import Household
+from domain.investigation import Investigation
+from domain.placement import Placement
 from projections import households, investigations, placements
 
 
@@ -23,6 +26,9 @@ class ProjectionKind:
     view: Callable[[Engine, int], Any]  # one generation of its tables
     project_batch: Callable[..., None]  # (view, domain events, tracking, *, after)
     save: Callable[[Any, Sequence[Any], Tracking, int], None]  # records from aggregates
+    created: type  # the event that begins a record
+    apply: Callable[[dict[Any, Any], Any], None]  # (records by key, domain event)
+    load: Callable[[Any, Iterable[Any]], dict[Any, Any]]  # (view, keys): stored records
 
 
 def _save_placements(view: Any, records: Sequence[Any], tracking: Tracking, after: int) -> None:
@@ -44,6 +50,9 @@ PLACEMENT_PROJECTION = ProjectionKind(
     SqlPlacementView,
     placements.project_batch,
     _save_placements,
+    Placement.Started,
+    placements.apply,
+    lambda view, keys: view.placements(keys),
 )
 INVESTIGATION_PROJECTION = ProjectionKind(
     investigations.PROJECTION_NAME,
@@ -52,6 +61,9 @@ INVESTIGATION_PROJECTION = ProjectionKind(
     SqlInvestigationView,
     investigations.project_batch,
     _save_cases,
+    Investigation.Reported,
+    investigations.apply,
+    lambda view, keys: view.cases(keys),
 )
 HOUSEHOLD_PROJECTION = ProjectionKind(
     households.PROJECTION_NAME,
@@ -60,5 +72,8 @@ HOUSEHOLD_PROJECTION = ProjectionKind(
     SqlHouseholdView,
     households.project_batch,
     _save_households,
+    Household.Registered,
+    households.apply,
+    lambda view, keys: view.households(keys),
 )
 PROJECTIONS = (PLACEMENT_PROJECTION, INVESTIGATION_PROJECTION, HOUSEHOLD_PROJECTION)

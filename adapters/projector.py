@@ -8,15 +8,12 @@ read the old generation until then and never see a half-built model."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
 from typing import Any
 
 from eventsourcing.persistence import Tracking
 from sqlalchemy import select
 
 from adapters.composition import Volym
-from adapters.gc_tuning import batch_collection
-from adapters.locks import rebuild_lock
 from adapters.log_reader import EventDecoder, read_rows
 from adapters.projection_kinds import PROJECTIONS, ProjectionKind
 from adapters.sql import lock_schema, writing
@@ -24,8 +21,6 @@ from adapters.tracking import SqlTracking
 from projections.batching import PositionMoved
 
 BATCH = 20000
-# A rebuild has the new tables to itself: bigger batches mean fewer records to read back.
-REBUILD_BATCH = 50000
 Progress = Callable[[int, int], None]  # (processed so far, total)
 
 
@@ -124,6 +119,8 @@ class Projector:
     def rebuild(self, progress: Progress | None = None, *, only_if_stale: bool = False) -> Any:
         """Build the next generation aside, catch it up, switch to it (see
         rebuild_together)."""
+        from adapters.rebuild import rebuild_together  # it drives projectors
+
         return rebuild_together(self.volym, [self], progress, only_if_stale=only_if_stale)[0]
 
     def _current(self) -> tuple[int | None, int | None]:
@@ -165,53 +162,6 @@ class Projector:
                 conn.execute(t.delete().where(t.c.name == self.tracking_name(old)))
         self._live = fresh
         return fresh
-
-
-def rebuild_together(
-    volym: Volym,
-    chosen: Sequence[Projector],
-    progress: Progress | None = None,
-    *,
-    only_if_stale: bool = False,
-) -> list[Any]:
-    """Rebuild projections from one reading of the log: each batch is read and decoded
-    once and each projection given its own events, into a new generation that is switched
-    to at the end. One rebuild of a projection at a time (a lock each); with
-    `only_if_stale`, a projection whose live generation was built by this code version
-    (maybe by the rebuild this one waited for) is kept."""
-    with ExitStack() as locks:
-        locks.enter_context(batch_collection())  # full GC passes over the records cost 40%
-        for projector in chosen:
-            locks.enter_context(rebuild_lock(volym, projector.kind.name))
-        kept: dict[int, Any] = {}
-        plans = []
-        for index, projector in enumerate(chosen):
-            current, version = projector._current()
-            if only_if_stale and current is not None and version == projector.kind.version:
-                kept[index] = projector._live = projector.kind.view(volym.engine, current)
-            else:
-                plans.append((projector, current, projector._fresh(current)))
-        prefixes = tuple(projector.kind.topic_prefix for projector in chosen)
-        decoder = EventDecoder(volym.events.mapper, prefixes)
-        position = 0
-        last = (volym.recorder.max_notification_id() or 0) if plans else 0  # none to build
-        owner: dict[type, int] = {}  # event class -> the projection that reads it
-        while rows := read_rows(volym.recorder, position, REBUILD_BATCH, upto=last):
-            split: list[list[Any]] = [[] for _ in plans]
-            for event in decoder.decode(rows):
-                cls = type(event)
-                if cls not in owner:
-                    topic = f"{cls.__module__}:{cls.__qualname__}"
-                    owner[cls] = next(n for n, p in enumerate(prefixes) if topic.startswith(p))
-                split[owner[cls]].append(event)
-            for (projector, _, fresh), events in zip(plans, split, strict=True):
-                tracking = Tracking(projector.tracking_name(fresh), rows[-1][0])
-                projector.kind.project_batch(fresh, events, tracking, after=position)
-            position = rows[-1][0]
-            if progress:
-                progress(position, last)
-        switched = iter([projector._switch(fresh, current) for projector, current, fresh in plans])
-        return [kept[i] if i in kept else next(switched) for i in range(len(chosen))]
 
 
 def projectors(volym: Volym) -> dict[str, Projector]:

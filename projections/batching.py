@@ -41,3 +41,25 @@ def touched_records(
             if domain_event.originator_id in records:
                 touched[domain_event.originator_id] = None
     return [records[key] for key in touched]
+
+
+def fold_into(
+    records: dict[UUID, R],
+    domain_events: Sequence[Any],
+    created: type[Any],
+    load: Callable[[Iterable[UUID]], dict[UUID, R]] | None,
+    apply: Callable[[dict[UUID, R], Any], None],
+) -> None:
+    """Apply one projection's events to `records`, kept across batches (a rebuild).
+    Records not in memory are loaded first when `load` is given (they were written out
+    earlier); without it, an event whose record is not in `records` is skipped."""
+    if load is not None:
+        needed = {
+            e.originator_id
+            for e in domain_events
+            if e.originator_id not in records and not isinstance(e, created)
+        }
+        if needed:
+            records.update(load(needed))
+    for domain_event in domain_events:
+        apply(records, domain_event)

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.composition import Volym, open_volym
 from adapters.ingest import Ingestor
-from adapters.projector import projectors, rebuild_together
+from adapters.projector import projectors
+from adapters.rebuild import rebuild_together
 from scripts.bench_ingest import KEY, PG_URL, BaselineApp, pg_database, pg_env, write_feed
 
 READ_BATCH = 1000

@@ -5,11 +5,15 @@ import threading
 
 import pytest
 from eventsourcing.persistence import IntegrityError
+from sqlalchemy import select
 
 from adapters import ingest as ingest_module
+from adapters import rebuild as rebuild_module
 from adapters.composition import open_volym
 from adapters.ingest import Ingestor
 from adapters.projector import projectors
+from adapters.rebuild import rebuild_together
+from adapters.verify import verify
 from tests.helpers import (
     MAN,
     TEST_KEY,
@@ -160,3 +164,21 @@ def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
             )
         rebuild(volym)
         assert figures(volym) == live
+
+
+def test_a_rebuild_shared_with_a_second_process_equals_the_live_projections(volym, monkeypatch):
+    for prefix in "ABC":
+        Ingestor(volym).ingest(history(prefix))
+    live = figures(volym)
+    monkeypatch.setattr(rebuild_module, "PARALLEL_FROM", 0)
+    chosen = list(projectors(volym).values())
+    views = rebuild_together(volym, chosen)
+    assert [view.generation for view in views] == [2, 2, 2]
+    assert figures(volym) == live
+    assert verify(volym) == []
+    last = volym.recorder.max_notification_id()
+    for projector, view in zip(chosen, views, strict=True):
+        assert view.max_tracking_id(projector.tracking_name(view)) == last
+        with volym.engine.connect() as conn:  # the shares' own tracking rows are gone
+            names = conn.execute(select(view.tracking_table.c.name)).scalars().all()
+        assert not [name for name in names if "@" in name]

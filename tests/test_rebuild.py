@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from freezegun import freeze_time
 
-from adapters import projector as projector_module
+from adapters import rebuild_share
 from adapters.placement_report import PLACEMENTS, placement_report
 from adapters.projection_kinds import PLACEMENT_PROJECTION
 from adapters.projector import Projector
@@ -46,9 +46,10 @@ def test_a_rebuild_killed_midway_leaves_the_live_model_and_the_next_rebuild_is_r
 ):
     history(volym)
     before = report(volym, "2023-Q1", by=("form",))
-    monkeypatch.setattr(projector_module, "REBUILD_BATCH", 2)
+    monkeypatch.setattr(rebuild_share, "READ_BATCH", 2)
+    monkeypatch.setattr(rebuild_share, "RECORD_LIMIT", 0)  # written out after each batch
     calls = {"n": 0}
-    real = PLACEMENT_PROJECTION.project_batch
+    real = PLACEMENT_PROJECTION.save
 
     def dies_on_the_second_batch(*args, **kwargs):
         calls["n"] += 1
@@ -56,7 +57,7 @@ def test_a_rebuild_killed_midway_leaves_the_live_model_and_the_next_rebuild_is_r
             raise KeyboardInterrupt("killed")
         return real(*args, **kwargs)
 
-    mortal = replace(PLACEMENT_PROJECTION, project_batch=dies_on_the_second_batch)
+    mortal = replace(PLACEMENT_PROJECTION, save=dies_on_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
         Projector(volym, mortal).rebuild()
     assert report(volym, "2023-Q1", by=("form",)) == before
