@@ -134,20 +134,20 @@ class Projector:
             ).first()
         return (row.generation, row.version) if row is not None else (None, None)
 
-    def _fresh(self, current: int | None) -> Any:
-        """Empty tables of the next generation, at position 0."""
-        fresh = self.kind.view(self.volym.engine, (current or 0) + 1)
+    def _empty(self, fresh: Any) -> None:
+        """Make `fresh`'s tables empty, at position 0."""
         fresh.drop_tables()  # leftovers of a rebuild that was killed midway
-        fresh.create_tables()
+        fresh.create_tables(indexes=False)  # see _switch
         t = fresh.tracking_table
-        with writing(self.volym.engine) as conn:
-            conn.execute(t.delete().where(t.c.name == self.tracking_name(fresh)))
-        return fresh
+        name = self.tracking_name(fresh)
+        with writing(self.volym.engine) as conn:  # with its shares' (adapters.rebuild_share)
+            conn.execute(t.delete().where((t.c.name == name) | t.c.name.startswith(name + "@")))
 
     def _switch(self, fresh: Any, current: int | None) -> Any:
         """Make `fresh` the live generation in one transaction, then drop the old one."""
         kind = self.kind
         g, t = fresh.generation_table, fresh.tracking_table
+        fresh.create_indexes()
         with writing(self.volym.engine) as conn:
             values = {"generation": fresh.generation, "version": kind.version}
             if current is None:

@@ -17,16 +17,10 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import delete
 
 from adapters.composition import Volym
-from adapters.errors import UserError
 from adapters.gc_tuning import no_collection
 from adapters.locks import rebuild_lock
 from adapters.log_reader import Digits
-from adapters.rebuild_share import (
-    Target,
-    fold_share,
-    share_tracking_name,
-    start_share_process,
-)
+from adapters.rebuild_share import ShareProcess, Target, fold_share, share_tracking_name
 from adapters.sql import writing
 
 if TYPE_CHECKING:
@@ -34,8 +28,9 @@ if TYPE_CHECKING:
 
 # Below this many events a second process costs more than it saves.
 PARALLEL_FROM = 60_000
-# Of the 16 last hex digits of aggregate ids, this process folds those below the split.
-SPLIT = 9
+# The last hex digits of the aggregate ids each process folds: this one takes more, as the
+# other starts later.
+SHARES: tuple[Digits, Digits] = ((0, 9), (9, 16))
 
 
 def rebuild_together(
@@ -60,49 +55,45 @@ def rebuild_together(
             if only_if_stale and current is not None and version == projector.kind.version:
                 kept[index] = projector._live = projector.kind.view(volym.engine, current)
             else:
-                builds.append((projector, current, projector._fresh(current)))
+                fresh = projector.kind.view(volym.engine, (current or 0) + 1)
+                builds.append((projector, current, fresh))
         if builds:
             targets = [(p.kind, fresh, p.tracking_name(fresh)) for p, _, fresh in builds]
-            _fold_all(volym, targets, progress)
+            last = volym.recorder.max_notification_id() or 0
+            second = None
+            if last >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2:
+                second = ShareProcess(volym, targets, last, SHARES[1])
+                stack.callback(second.close)
+            for projector, _, fresh in builds:
+                projector._empty(fresh)
+            _fold(volym, targets, last, second, progress)
         switched = iter([p._switch(fresh, current) for p, current, fresh in builds])
         return [kept[i] if i in kept else next(switched) for i in range(len(chosen))]
 
 
-def _fold_all(volym: Volym, targets: list[Target], progress: Progress | None) -> None:
-    last = volym.recorder.max_notification_id() or 0
-    if last < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        fold_share(volym, targets, last, None, _counting(progress, last, lambda: 0))
-        return
-    shares: list[Digits] = [(0, SPLIT), (SPLIT, 16)]
-    process, done = start_share_process(volym, targets, last, shares[1])
-    advance = _counting(progress, last, lambda: done.value)
-    try:
-        fold_share(volym, targets, last, shares[0], advance)
-        while process.is_alive():
-            process.join(0.25)
-            advance(0)
-    finally:
-        if process.is_alive():
-            process.terminate()
-    if process.exitcode != 0:
-        raise UserError(
-            "the second rebuild process stopped unexpectedly; the live projections are "
-            "unchanged: run volym rebuild again"
-        )
-    with writing(volym.engine) as conn:
-        for _, view, name in targets:
-            t = view.tracking_table
-            names = [share_tracking_name(name, digits) for digits in shares]
-            conn.execute(delete(t).where(t.c.name.in_(names)))
-            view.record_tracking(conn, Tracking(name, last))
-
-
-def _counting(progress: Progress | None, last: int, others: Any) -> Any:
+def _fold(
+    volym: Volym,
+    targets: list[Target],
+    last: int,
+    second: ShareProcess | None,
+    progress: Progress | None,
+) -> None:
     own = [0]
 
     def advance(n: int) -> None:
         own[0] += n
         if progress:
-            progress(min(own[0] + others(), last), last)
+            progress(min(own[0] + (second.done() if second else 0), last), last)
 
-    return advance
+    if second is None:
+        fold_share(volym, targets, last, None, advance)
+        return
+    second.tables_ready()
+    fold_share(volym, targets, last, SHARES[0], advance)
+    second.join(advance)
+    with writing(volym.engine) as conn:
+        for _, view, name in targets:
+            t = view.tracking_table
+            names = [share_tracking_name(name, digits) for digits in SHARES]
+            conn.execute(delete(t).where(t.c.name.in_(names)))
+            view.record_tracking(conn, Tracking(name, last))

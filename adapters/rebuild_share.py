@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import Tracking
 
 from adapters.composition import Volym, open_volym
+from adapters.errors import UserError
 from adapters.gc_tuning import no_collection
 from adapters.log_reader import Digits, EventDecoder, read_rows
 from adapters.projection_kinds import PROJECTIONS, ProjectionKind
@@ -47,8 +48,7 @@ class _Build:
         fold_into(self.records, events, kind.created, load, kind.apply)
 
     def write_out(self, position: int, after: int) -> None:
-        # In key order: the tables are keyed B-trees, appended to rather than split.
-        records = [self.records[key] for key in sorted(self.records)]
+        records = list(self.records.values())
         self.kind.save(self.view, records, Tracking(self.tracking_name, position), after)
         self.records.clear()
         self.written_out = True
@@ -60,9 +60,10 @@ def fold_share(
     last: int,
     digits: Digits | None,
     advance: Callable[[int], None] | None = None,
+    before_writing: Callable[[], object] | None = None,
 ) -> None:
     """Fold the share's events up to `last` into every target; `advance(n)` after each
-    batch of n events read."""
+    batch of n events read; `before_writing()` before the first write."""
     builds = [
         _Build(kind, view, share_tracking_name(name, digits) if digits else name)
         for kind, view, name in targets
@@ -83,12 +84,16 @@ def fold_share(
             build.fold(events)
         position = rows[-1][0]
         if sum(len(build.records) for build in builds) > RECORD_LIMIT:
+            if before_writing and not written:
+                before_writing()
             for build in builds:
                 build.write_out(position, after=written)
             written = position
         if advance:
             advance(len(rows))
     if position > written:
+        if before_writing and not written:
+            before_writing()
         for build in builds:
             build.write_out(position, after=written)
 
@@ -100,6 +105,7 @@ def share_process(
     last: int,
     digits: Digits,
     done: Any,  # a shared counter of events read
+    tables_ready: Any,  # an event: the new generation's tables exist
 ) -> None:
     """The second process of a rebuild (spawned: see adapters.ingest_helper on fork)."""
     kinds = {kind.name: kind for kind in PROJECTIONS}
@@ -113,20 +119,46 @@ def share_process(
             with done.get_lock():
                 done.value += n
 
-        fold_share(volym, targets, last, digits, advance)
+        fold_share(volym, targets, last, digits, advance, before_writing=tables_ready.wait)
 
 
-def start_share_process(
-    volym: Volym, targets: Sequence[Target], last: int, digits: Digits
-) -> tuple[multiprocessing.process.BaseProcess, Any]:
-    context = multiprocessing.get_context("spawn")
-    done = context.Value("q", 0)
-    generations = [(kind.name, view.generation, name) for kind, view, name in targets]
-    url = volym.url.render_as_string(hide_password=False)
-    process = context.Process(
-        target=share_process,
-        args=(url, volym.pseudonymizer.key.decode(), generations, last, digits, done),
-        daemon=True,
-    )
-    process.start()
-    return process, done
+class ShareProcess:
+    """A second process folding one share. It is started before the new tables exist,
+    since starting it takes about half a second; it writes only after `tables_ready`."""
+
+    def __init__(self, volym: Volym, targets: Sequence[Target], last: int, digits: Digits):
+        context = multiprocessing.get_context("spawn")
+        self._done = context.Value("q", 0)
+        self._ready = context.Event()
+        generations = [(kind.name, view.generation, name) for kind, view, name in targets]
+        url = volym.url.render_as_string(hide_password=False)
+        key = volym.pseudonymizer.key.decode()
+        self._process = context.Process(
+            target=share_process,
+            args=(url, key, generations, last, digits, self._done, self._ready),
+            daemon=True,
+        )
+        self._process.start()
+
+    def tables_ready(self) -> None:
+        self._ready.set()
+
+    def done(self) -> int:
+        """Events read so far."""
+        return int(self._done.value)
+
+    def join(self, advance: Callable[[int], None]) -> None:
+        """Wait for it to finish, calling advance(0) now and then (progress)."""
+        while self._process.is_alive():
+            self._process.join(0.25)
+            advance(0)
+        if self._process.exitcode != 0:
+            raise UserError(
+                "the second rebuild process stopped unexpectedly; the live projections are "
+                "unchanged: run volym rebuild again"
+            )
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()

@@ -19,8 +19,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.schema import CreateTable
 
-from adapters.sql import create_all, writing
+from adapters.sql import create_all, lock_schema, writing
 from projections.batching import PositionMoved
 
 
@@ -110,9 +111,25 @@ class SqlGenerationView(SqlTracking):
         self.generation = generation
         self.metadata = metadata
 
-    def create_tables(self) -> None:
+    def create_tables(self, *, indexes: bool = True) -> None:
+        """Without `indexes`, only the tables and their keys: a rebuild fills them first and
+        then creates the other indexes (create_indexes), which is faster than keeping
+        them up to date row by row."""
         self.create_control_tables()
-        create_all(self.engine, self.metadata)
+        if indexes:
+            create_all(self.engine, self.metadata)
+            return
+        with writing(self.engine) as conn:
+            lock_schema(conn)
+            for table in self.metadata.sorted_tables:
+                conn.execute(CreateTable(table, if_not_exists=True))
+
+    def create_indexes(self) -> None:
+        with writing(self.engine) as conn:
+            lock_schema(conn)
+            for table in self.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
 
     def drop_tables(self) -> None:
         self.metadata.drop_all(self.engine)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import inspect
 
 from adapters import rebuild_share
 from adapters.placement_report import PLACEMENTS, placement_report
@@ -81,3 +82,20 @@ def test_as_of_reproduces_the_figures_known_at_that_moment(volym):
     assert then["totals"][0]["care_days"] == 90
     assert then["as_of"] == "2023-04-30T00:00:00+00:00"
     assert report(volym, "2023-Q1")["totals"][0]["care_days"] == 59 + 31
+
+
+def test_a_rebuilt_generation_has_the_indexes_of_a_first_one(volym):
+    history(volym)
+    first = Projector(volym, PLACEMENT_PROJECTION).live_view()
+    rebuilt = Projector(volym, PLACEMENT_PROJECTION).rebuild()  # indexes made after filling
+    inspector = inspect(volym.engine)
+
+    def indexes(view):
+        return {
+            (table.name.rsplit("_g", 1)[0], tuple(index["column_names"]))
+            for table in view.metadata.sorted_tables
+            for index in inspector.get_indexes(table.name)
+        }
+
+    assert indexes(rebuilt) == {("placement_segment", ("first_day",))}
+    assert first.generation == 1 and rebuilt.generation == 2
