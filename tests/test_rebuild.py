@@ -8,9 +8,11 @@ from freezegun import freeze_time
 from sqlalchemy import inspect
 
 from adapters import rebuild_share
+from adapters.errors import UserError
 from adapters.placement_report import PLACEMENTS, placement_report
 from adapters.projection_kinds import PLACEMENT_PROJECTION
 from adapters.projector import Projector
+from adapters.rebuild_share import ShareProcess
 from adapters.replay import view_as_of
 from adapters.reporting import parse_request
 from tests.helpers import MAN, changed, ended, ingest, report, started, voided
@@ -99,3 +101,15 @@ def test_a_rebuilt_generation_has_the_indexes_of_a_first_one(volym):
 
     assert indexes(rebuilt) == {("placement_segment", ("first_day",))}
     assert first.generation == 1 and rebuilt.generation == 2
+
+
+def test_a_second_rebuild_process_that_fails_is_a_clear_error(volym):
+    unknown = replace(PLACEMENT_PROJECTION, name="no-such-projection")  # it fails at start
+    view = PLACEMENT_PROJECTION.view(volym.engine, 9)
+    second = ShareProcess(volym, [(unknown, view, "x")], 0, (9, 16))
+    try:
+        second.tables_ready()
+        with pytest.raises(UserError, match="second rebuild process stopped unexpectedly"):
+            second.join(lambda n: None)
+    finally:
+        second.close()
