@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from adapters.composition import Volym
 from adapters.log_reader import EventDecoder, read_rows
@@ -134,34 +134,30 @@ class Projector:
             ).first()
         return (row.generation, row.version) if row is not None else (None, None)
 
-    def _empty(self, fresh: Any) -> None:
-        """Make `fresh`'s tables empty, at position 0."""
-        fresh.drop_tables()  # leftovers of a rebuild that was killed midway
-        fresh.create_tables(indexes=False)  # see _switch
+    def _empty(self, fresh: Any, conn: Connection) -> None:
+        """Make `fresh`'s tables empty, at position 0 (in the caller's transaction)."""
+        fresh.drop_tables(conn)  # leftovers of a rebuild that was killed midway
+        fresh.create_bare_tables(conn)  # indexed in _make_live
         t = fresh.tracking_table
-        name = self.tracking_name(fresh)
-        with writing(self.volym.engine) as conn:  # with its shares' (adapters.rebuild_share)
-            conn.execute(t.delete().where((t.c.name == name) | t.c.name.startswith(name + "@")))
+        name = self.tracking_name(fresh)  # with its shares' (adapters.rebuild_share)
+        conn.execute(t.delete().where((t.c.name == name) | t.c.name.startswith(name + "@")))
 
-    def _switch(self, fresh: Any, current: int | None) -> Any:
-        """Make `fresh` the live generation in one transaction, then drop the old one."""
-        kind = self.kind
-        g, t = fresh.generation_table, fresh.tracking_table
-        fresh.create_indexes()
-        with writing(self.volym.engine) as conn:
-            values = {"generation": fresh.generation, "version": kind.version}
-            if current is None:
-                conn.execute(g.insert().values(projection=kind.name, **values))
-            else:
-                conn.execute(g.update().where(g.c.projection == kind.name).values(**values))
-        self.catch_up(fresh)  # events stored while switching
-        if current is not None:
-            old = kind.view(self.volym.engine, current)
-            old.drop_tables()
-            with writing(self.volym.engine) as conn:
-                conn.execute(t.delete().where(t.c.name == self.tracking_name(old)))
+    def _make_live(self, fresh: Any, current: int | None, conn: Connection) -> None:
+        """Index `fresh` and make it the live generation (in the caller's transaction)."""
+        kind, g = self.kind, fresh.generation_table
+        fresh.create_indexes(conn)
+        values = {"generation": fresh.generation, "version": kind.version}
+        if current is None:
+            conn.execute(g.insert().values(projection=kind.name, **values))
+        else:
+            conn.execute(g.update().where(g.c.projection == kind.name).values(**values))
         self._live = fresh
-        return fresh
+
+    def _drop(self, generation: int, conn: Connection) -> None:
+        old = self.kind.view(self.volym.engine, generation)
+        old.drop_tables(conn)
+        t = old.tracking_table
+        conn.execute(t.delete().where(t.c.name == self.tracking_name(old)))
 
 
 def projectors(volym: Volym) -> dict[str, Projector]:

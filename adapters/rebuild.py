@@ -21,7 +21,7 @@ from adapters.gc_tuning import no_collection
 from adapters.locks import rebuild_lock
 from adapters.log_reader import Digits
 from adapters.rebuild_share import ShareProcess, Target, fold_share, share_tracking_name
-from adapters.sql import writing
+from adapters.sql import lock_schema, writing
 
 if TYPE_CHECKING:
     from adapters.projector import Progress, Projector
@@ -48,12 +48,11 @@ def rebuild_together(
         stack.enter_context(no_collection())
         for projector in chosen:
             stack.enter_context(rebuild_lock(volym, projector.kind.name))
-        kept: dict[int, Any] = {}
         builds: list[tuple[Projector, int | None, Any]] = []
-        for index, projector in enumerate(chosen):
+        for projector in chosen:
             current, version = projector._current()
             if only_if_stale and current is not None and version == projector.kind.version:
-                kept[index] = projector._live = projector.kind.view(volym.engine, current)
+                projector._live = projector.kind.view(volym.engine, current)
             else:
                 fresh = projector.kind.view(volym.engine, (current or 0) + 1)
                 builds.append((projector, current, fresh))
@@ -64,11 +63,31 @@ def rebuild_together(
             if last >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2:
                 second = ShareProcess(volym, targets, last, SHARES[1])
                 stack.callback(second.close)
-            for projector, _, fresh in builds:
-                projector._empty(fresh)
+            with writing(volym.engine) as conn:
+                lock_schema(conn)
+                for projector, _, fresh in builds:
+                    projector._empty(fresh, conn)
             _fold(volym, targets, last, second, progress)
-        switched = iter([p._switch(fresh, current) for p, current, fresh in builds])
-        return [kept[i] if i in kept else next(switched) for i in range(len(chosen))]
+            _switch(builds)
+        return [projector._live for projector in chosen]
+
+
+def _switch(builds: list[tuple[Projector, int | None, Any]]) -> None:
+    """Every new generation live in one transaction; then the events stored meanwhile;
+    then the old generations dropped (reports that began before the switch may still be
+    reading them)."""
+    engine = builds[0][0].volym.engine
+    with writing(engine) as conn:
+        lock_schema(conn)
+        for projector, current, fresh in builds:
+            projector._make_live(fresh, current, conn)
+    for projector, _, fresh in builds:
+        projector.catch_up(fresh)
+    with writing(engine) as conn:
+        lock_schema(conn)
+        for projector, current, _ in builds:
+            if current is not None:
+                projector._drop(current, conn)
 
 
 def _fold(
