@@ -87,7 +87,9 @@ class EventDecoder:
     def __init__(self, mapper: Mapper[UUID], topic_prefix: str | tuple[str, ...]) -> None:
         self._mapper = mapper
         self._prefix = topic_prefix
-        self._classes: dict[str, tuple[type, tuple[str, ...]] | None] = {}
+        self._prefixes = (topic_prefix,) if isinstance(topic_prefix, str) else topic_prefix
+        # topic -> its class, the fields that may hold tags, the index of its prefix
+        self._classes: dict[str, tuple[type, tuple[str, ...], int] | None] = {}
         self._ids: dict[Any, UUID] = {}
         transcoder = mapper.transcoder
         self._untag = getattr(transcoder, "_untag", None)
@@ -97,19 +99,35 @@ class EventDecoder:
         }
 
     def decode(self, rows: Iterable[Row]) -> list[Any]:
+        """The events of the chosen topics, in order."""
         events: list[Any] = []
+        self._decode(rows, [events] * len(self._prefixes))
+        return events
+
+    def by_prefix(self, rows: Iterable[Row]) -> list[list[Any]]:
+        """The events of each chosen topic prefix, in order, one list per prefix."""
+        lists: list[list[Any]] = [[] for _ in self._prefixes]
+        self._decode(rows, lists)
+        return lists
+
+    def _decode(self, rows: Iterable[Row], lists: list[list[Any]]) -> None:
         if self._untag is None:  # not volym's transcoder: decode as the library does
-            return self._decode_by_library(rows)
+            for event in self._decode_by_library(rows):
+                topic = f"{type(event).__module__}:{type(event).__qualname__}"
+                lists[self._index(topic)].append(event)
+            return
         untag, decoders, classes, ids = self._untag, self._decoders, self._classes, self._ids
         for notification_id, originator_id, version, topic, state in rows:
             found = classes.get(topic, _UNSEEN)
             if found is _UNSEEN:
+                index = self._index(topic)
                 found = classes[topic] = (
-                    _class_and_tagged_fields(topic) if topic.startswith(self._prefix) else None
+                    (*_class_and_tagged_fields(topic), index) if index >= 0 else None
                 )
             if found is None:
                 continue  # another projection's
-            cls, tagged = found
+            cls, tagged, index = found
+            events = lists[index]
             fields = orjson.loads(state)
             if "class_version" in fields:  # an older shape: let the library upcast it
                 events.append(
@@ -138,7 +156,10 @@ class EventDecoder:
             events.append(domain_event)
         if len(ids) > 500_000:
             ids.clear()
-        return events
+
+    def _index(self, topic: str) -> int:
+        """Which prefix `topic` has (-1: none)."""
+        return next((n for n, p in enumerate(self._prefixes) if topic.startswith(p)), -1)
 
     def _decode_by_library(self, rows: Iterable[Row]) -> list[Any]:
         return [

@@ -70,16 +70,9 @@ def fold_share(
     ]
     prefixes = tuple(kind.topic_prefix for kind, _, _ in targets)
     decoder = EventDecoder(volym.events.mapper, prefixes)
-    owner: dict[type, int] = {}  # event class -> the projection that reads it
     position = written = 0
     while rows := read_rows(volym.recorder, position, READ_BATCH, upto=last, digits=digits):
-        split: list[list[Any]] = [[] for _ in builds]
-        for event in decoder.decode(rows):
-            cls = type(event)
-            if cls not in owner:
-                topic = f"{cls.__module__}:{cls.__qualname__}"
-                owner[cls] = next(n for n, p in enumerate(prefixes) if topic.startswith(p))
-            split[owner[cls]].append(event)
+        split = decoder.by_prefix(rows)
         for build, events in zip(builds, split, strict=True):
             build.fold(events)
         position = rows[-1][0]
