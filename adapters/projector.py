@@ -151,7 +151,6 @@ class Projector:
             conn.execute(g.insert().values(projection=kind.name, **values))
         else:
             conn.execute(g.update().where(g.c.projection == kind.name).values(**values))
-        self._live = fresh
 
     def _drop(self, generation: int, conn: Connection) -> None:
         old = self.kind.view(self.volym.engine, generation)

@@ -82,6 +82,7 @@ def _switch(builds: list[tuple[Projector, int | None, Any]]) -> None:
         for projector, current, fresh in builds:
             projector._make_live(fresh, current, conn)
     for projector, _, fresh in builds:
+        projector._live = fresh
         projector.catch_up(fresh)
     with writing(engine) as conn:
         lock_schema(conn)
