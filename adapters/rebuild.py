@@ -2,9 +2,9 @@
 of tables beside the live one, switched to at the end (reports read the old generation
 until then and never see a half-built model).
 
-On a large log the aggregates are shared between this process and a second one
-(adapters.rebuild_share): the second starts about half a second later (a fresh Python
-importing volym), so this one takes a larger share."""
+On a large log the aggregates are shared between this process and others, one per core up
+to MAX_PROCESSES (adapters.rebuild_share): the others start about half a second later (a
+fresh Python importing volym), so this one takes a larger share."""
 
 from __future__ import annotations
 
@@ -28,9 +28,23 @@ if TYPE_CHECKING:
 
 # Below this many events a second process costs more than it saves.
 PARALLEL_FROM = 60_000
-# The last hex digits of the aggregate ids each process folds: this one takes more, as the
-# other starts later.
-SHARES: tuple[Digits, Digits] = ((0, 9), (9, 16))
+# On SQLite the processes take turns to write; more than this gained nothing measurable.
+MAX_PROCESSES = 4
+
+
+def shares(processes: int) -> list[Digits]:
+    """The last hex digits of the aggregate ids each process folds, this one's first: one
+    digit more than an even share, as the others start later (on two cores: 9 and 7)."""
+    own = min(16 // processes + 1, 16)
+    rest = processes - 1
+    bounds = [0, own] + [own + (16 - own) * k // rest for k in range(1, rest + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(processes)]
+
+
+def _processes(events: int) -> int:
+    if events < PARALLEL_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
 
 
 def rebuild_together(
@@ -59,15 +73,15 @@ def rebuild_together(
         if builds:
             targets = [(p.kind, fresh, p.tracking_name(fresh)) for p, _, fresh in builds]
             last = volym.recorder.max_notification_id() or 0
-            second = None
-            if last >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2:
-                second = ShareProcess(volym, targets, last, SHARES[1])
-                stack.callback(second.close)
+            split = shares(_processes(last))
+            others = [ShareProcess(volym, targets, last, digits) for digits in split[1:]]
+            for other in others:
+                stack.callback(other.close)
             with writing(volym.engine) as conn:
                 lock_schema(conn)
                 for projector, _, fresh in builds:
                     projector._empty(fresh, conn)
-            _fold(volym, targets, last, second, progress)
+            _fold(volym, targets, last, split, others, progress)
             _switch(builds)
         return [projector._live for projector in chosen]
 
@@ -95,7 +109,8 @@ def _fold(
     volym: Volym,
     targets: list[Target],
     last: int,
-    second: ShareProcess | None,
+    split: list[Digits],
+    others: list[ShareProcess],
     progress: Progress | None,
 ) -> None:
     own = [0]
@@ -103,17 +118,19 @@ def _fold(
     def advance(n: int) -> None:
         own[0] += n
         if progress:
-            progress(min(own[0] + (second.done() if second else 0), last), last)
+            progress(min(own[0] + sum(other.done() for other in others), last), last)
 
-    if second is None:
+    if not others:
         fold_share(volym, targets, last, None, advance)
         return
-    second.tables_ready()
-    fold_share(volym, targets, last, SHARES[0], advance)
-    second.join(advance)
+    for other in others:
+        other.tables_ready()
+    fold_share(volym, targets, last, split[0], advance)
+    for other in others:
+        other.join(advance)
     with writing(volym.engine) as conn:
         for _, view, name in targets:
             t = view.tracking_table
-            names = [share_tracking_name(name, digits) for digits in SHARES]
+            names = [share_tracking_name(name, digits) for digits in split]
             conn.execute(delete(t).where(t.c.name.in_(names)))
             view.record_tracking(conn, Tracking(name, last))

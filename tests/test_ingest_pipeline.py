@@ -166,11 +166,14 @@ def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
         assert figures(volym) == live
 
 
-def test_a_rebuild_shared_with_a_second_process_equals_the_live_projections(volym, monkeypatch):
+@pytest.mark.parametrize("processes", [2, 3])
+def test_a_rebuild_shared_between_processes_equals_the_live_projections(
+    volym, monkeypatch, processes
+):
     for prefix in "ABC":
         Ingestor(volym).ingest(history(prefix))
     live = figures(volym)
-    monkeypatch.setattr(rebuild_module, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(rebuild_module, "_processes", lambda events: processes)
     chosen = list(projectors(volym).values())
     views = rebuild_together(volym, chosen)
     assert [view.generation for view in views] == [2, 2, 2]
@@ -182,3 +185,11 @@ def test_a_rebuild_shared_with_a_second_process_equals_the_live_projections(voly
         with volym.engine.connect() as conn:  # the shares' own tracking rows are gone
             names = conn.execute(select(view.tracking_table.c.name)).scalars().all()
         assert not [name for name in names if "@" in name]
+
+
+@pytest.mark.parametrize("processes", range(1, 9))
+def test_the_shares_of_a_rebuild_cover_every_aggregate_once(processes):
+    split = rebuild_module.shares(processes)
+    assert len(split) == processes
+    assert [digit for low, high in split for digit in range(low, high)] == list(range(16))
+    assert all(low < high for low, high in split)
