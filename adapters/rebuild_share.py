@@ -112,7 +112,15 @@ def share_process(
             with done.get_lock():
                 done.value += n
 
-        fold_share(volym, targets, last, digits, advance, before_writing=tables_ready.wait)
+        def wait_for_tables() -> None:
+            # A rebuild killed outright (SIGKILL) cannot stop this process: do not wait
+            # for it forever.
+            parent = multiprocessing.parent_process()
+            while not tables_ready.wait(1.0):
+                if parent is not None and not parent.is_alive():
+                    raise SystemExit(1)
+
+        fold_share(volym, targets, last, digits, advance, before_writing=wait_for_tables)
 
 
 class ShareProcess:

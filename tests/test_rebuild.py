@@ -1,13 +1,20 @@
 """Rebuild and audit replay, on both stores."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import inspect
 
 from adapters import rebuild_share
+from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.placement_report import PLACEMENTS, placement_report
 from adapters.projection_kinds import PLACEMENT_PROJECTION
@@ -15,7 +22,7 @@ from adapters.projector import Projector
 from adapters.rebuild_share import ShareProcess
 from adapters.replay import view_as_of
 from adapters.reporting import parse_request
-from tests.helpers import MAN, changed, ended, ingest, report, started, voided
+from tests.helpers import MAN, TEST_KEY, changed, ended, ingest, report, started, voided
 
 
 def history(volym):
@@ -113,3 +120,30 @@ def test_a_second_rebuild_process_that_fails_is_a_clear_error(volym):
             second.join(lambda n: None)
     finally:
         second.close()
+
+
+def test_a_second_rebuild_process_ends_when_its_rebuild_is_killed_outright(store_url):
+    with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
+        history(volym)  # events to fold, so that it comes to wait for the tables
+    parent = subprocess.run(
+        [sys.executable, "-m", "tests.orphan_rebuild_parent", store_url],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+    )
+    assert parent.returncode == -signal.SIGKILL
+    child = int(parent.stdout.split()[0])
+    deadline = time.monotonic() + 20
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie has ended
+        return stat.read().split(") ")[1][0] != "Z"
