@@ -34,7 +34,9 @@ Row = tuple[int, Any, int, str, bytes]  # id, originator_id, version, topic, sta
 
 # A share of the aggregates: those whose id's last hex digit is in range(*digits).
 Digits = tuple[int, int]
-_SQLITE_DIGIT = "instr('0123456789abcdef', substr(originator_id, -1)) - 1"
+# SQLite stores ids as lowercase hex, whose characters sort as the digits do.
+_SQLITE_DIGIT = "substr(originator_id, -1)"
+_HEX = "0123456789abcdefg"  # "g": after the last digit
 _PG_DIGIT = "get_byte(uuid_send(originator_id), 15) %% 16"  # psycopg: %% is %
 
 
@@ -72,7 +74,7 @@ def read_rows(
         f"FROM {recorder.events_table_name} WHERE rowid > ? AND rowid <= ?{share} "
         "ORDER BY rowid LIMIT ?"
     )
-    params = (after, stop, low, high, limit) if digits else (after, stop, limit)
+    params = (after, stop, _HEX[low], _HEX[high], limit) if digits else (after, stop, limit)
     with recorder.datastore.transaction(commit=False) as c:
         cursor: Any = c  # at run time the sqlite3 cursor itself
         cursor.row_factory = None  # plain tuples, not the library's sqlite3.Row
