@@ -1,7 +1,7 @@
 """One share of a rebuild: the events of some of the aggregates, folded into records that
-are written to the new generation's tables. A rebuild of a large log runs two shares at
-once, one in a second process: each aggregate's events all go to one share, and the
-projections' rows depend on one aggregate each, so the shares never touch the same rows.
+are written to the new generation's tables. A rebuild of a large log runs its shares at
+once, in as many processes (adapters.rebuild): each aggregate's events all go to one share,
+and the projections' rows depend on one aggregate each, so shares never touch the same rows.
 
 Each projection's records are kept in memory across batches and each written once at the
 end, rather than every batch writing and reading back the records it touched (measured at
