@@ -23,24 +23,11 @@ def touched_records(
     apply: Callable[[dict[UUID, R], Any], None],
 ) -> list[R]:
     """Events not derived from `event_base` belong to other projections and are skipped."""
-    born: set[UUID] = set()
-    needed: set[UUID] = set()
-    for domain_event in domain_events:
-        if not isinstance(domain_event, event_base):
-            continue
-        key = domain_event.originator_id
-        if isinstance(domain_event, created):
-            born.add(key)
-        elif key not in born:
-            needed.add(key)
-    records: dict[UUID, R] = dict(load(needed))
-    touched: dict[UUID, None] = {}
-    for domain_event in domain_events:
-        if isinstance(domain_event, event_base):
-            apply(records, domain_event)
-            if domain_event.originator_id in records:
-                touched[domain_event.originator_id] = None
-    return [records[key] for key in touched]
+    mine = [e for e in domain_events if isinstance(e, event_base)]
+    records: dict[UUID, R] = {}
+    fold_into(records, mine, created, load, apply)
+    touched = dict.fromkeys(e.originator_id for e in mine)
+    return [records[key] for key in touched if key in records]
 
 
 def fold_into(
@@ -50,14 +37,15 @@ def fold_into(
     load: Callable[[Iterable[UUID]], dict[UUID, R]] | None,
     apply: Callable[[dict[UUID, R], Any], None],
 ) -> None:
-    """Apply one projection's events to `records`, kept across batches (a rebuild).
-    Records not in memory are loaded first when `load` is given (they were written out
-    earlier); without it, an event whose record is not in `records` is skipped."""
+    """Apply one projection's events to `records` (kept across batches by a rebuild).
+    Records neither in `records` nor begun in this batch are loaded first when `load` is
+    given; without it (nothing stored yet), an event without its record is skipped."""
     if load is not None:
+        born = {e.originator_id for e in domain_events if isinstance(e, created)}
         needed = {
             e.originator_id
             for e in domain_events
-            if e.originator_id not in records and not isinstance(e, created)
+            if e.originator_id not in records and e.originator_id not in born
         }
         if needed:
             records.update(load(needed))
