@@ -9,25 +9,17 @@ library's mapper, so the result is the same."""
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import (
-    DatetimeAsISO,
-    DecimalAsStr,
-    Mapper,
-    Notification,
-    UUIDAsHex,
-)
+from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import resolve_topic
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from adapters.eventstore import DateAsISO, EventRecorder, PostgresEventRecorder
+from adapters.eventstore import EventRecorder, PostgresEventRecorder
 
 Row = tuple[int, Any, int, str, bytes]  # id, originator_id, version, topic, state
 
@@ -93,12 +85,7 @@ class EventDecoder:
         # topic -> its class, the fields that may hold tags, the index of its prefix
         self._classes: dict[str, tuple[type, tuple[str, ...], int] | None] = {}
         self._ids: dict[Any, UUID] = {}
-        transcoder = mapper.transcoder
-        self._untag = getattr(transcoder, "_untag", None)
-        self._decoders = {
-            name: _SAME_AS.get(type(transcoding), transcoding.decode)
-            for name, transcoding in getattr(transcoder, "names", {}).items()
-        }
+        self._untag_fields = getattr(mapper.transcoder, "untag_fields", None)
 
     def decode(self, rows: Iterable[Row]) -> list[Any]:
         """The events of the chosen topics, in order."""
@@ -113,12 +100,13 @@ class EventDecoder:
         return lists
 
     def _decode(self, rows: Iterable[Row], lists: list[list[Any]]) -> None:
-        if self._untag is None:  # not volym's transcoder: decode as the library does
+        untag_fields = self._untag_fields
+        if untag_fields is None:  # not volym's transcoder: decode as the library does
             for event in self._decode_by_library(rows):
                 topic = f"{type(event).__module__}:{type(event).__qualname__}"
                 lists[self._index(topic)].append(event)
             return
-        untag, decoders, classes, ids = self._untag, self._decoders, self._classes, self._ids
+        classes, ids = self._classes, self._ids
         for notification_id, originator_id, version, topic, state in rows:
             found = classes.get(topic, _UNSEEN)
             if found is _UNSEEN:
@@ -138,16 +126,7 @@ class EventDecoder:
                     )
                 )
                 continue
-            for name in tagged:
-                value = fields.get(name)
-                if type(value) is dict:
-                    data = value.get("_data_")
-                    if type(data) is str and len(value) == 2:
-                        fields[name] = decoders[value["_type_"]](data)
-                    else:
-                        fields[name] = untag(value)
-                elif type(value) is list:
-                    fields[name] = untag(value)
+            untag_fields(fields, tagged)
             key = ids.get(originator_id)
             if key is None:
                 key = ids[originator_id] = _as_uuid(originator_id)
@@ -172,14 +151,6 @@ class EventDecoder:
 
 
 _UNSEEN: Any = object()
-# The library's transcodings whose decode is exactly one built-in call on a string: called
-# directly, without a Python frame each.
-_SAME_AS: dict[type, Callable[[str], Any]] = {
-    DatetimeAsISO: datetime.fromisoformat,
-    DecimalAsStr: Decimal,
-    UUIDAsHex: UUID,
-    DateAsISO: date.fromisoformat,
-}
 
 
 def _as_uuid(originator_id: Any) -> UUID:
