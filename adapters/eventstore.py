@@ -69,7 +69,7 @@ class FastTranscoder(JSONTranscoder):
         return orjson.dumps(obj, default=self._tagged, option=self._OPTIONS)
 
     def decode(self, data: bytes) -> Any:
-        return self._untag(orjson.loads(data))
+        return self.untag(orjson.loads(data))
 
     def _tagged(self, o: Any) -> dict[str, Any]:
         for base in type(o).__mro__:
@@ -86,7 +86,16 @@ class FastTranscoder(JSONTranscoder):
         super().register(transcoding)
         self._decoders[transcoding.name] = _SAME_AS.get(type(transcoding), transcoding.decode)
 
-    def untag_fields(self, o: dict[str, Any], names: Iterable[str]) -> None:
+    def plain_tags(self) -> dict[type, str]:
+        """The tag names of the registered types whose decoding is one built-in call on
+        the tagged string (a date, datetime, Decimal, UUID): others may do anything."""
+        return {
+            cls: transcoding.name
+            for cls, transcoding in self.types.items()
+            if type(transcoding) in _SAME_AS
+        }
+
+    def _untag_fields(self, o: dict[str, Any], names: Iterable[str]) -> None:
         """Replace the tagged values of the fields `names` of `o` in place. The common case
         (a tag holding a plain string) is decoded without recursing."""
         decoders = self._decoders
@@ -97,21 +106,22 @@ class FastTranscoder(JSONTranscoder):
                 if type(data) is str and len(value) == 2 and "_type_" in value:
                     o[name] = decoders[value["_type_"]](data)
                 else:
-                    o[name] = self._untag(value)
+                    o[name] = self.untag(value)
             elif type(value) is list:
-                o[name] = self._untag(value)
+                o[name] = self.untag(value)
 
-    def _untag(self, o: Any) -> Any:
+    def untag(self, o: Any) -> Any:
+        """`o` parsed from JSON, with every tagged value in it decoded."""
         if type(o) is dict:
             if len(o) == 2 and "_type_" in o and "_data_" in o:
                 data = o["_data_"]
                 if type(data) is dict or type(data) is list:
-                    data = self._untag(data)
+                    data = self.untag(data)
                 return self.names[o["_type_"]].decode(data)
-            self.untag_fields(o, list(o))
+            self._untag_fields(o, list(o))
             return o
         if type(o) is list:
-            return [self._untag(v) if type(v) is dict or type(v) is list else v for v in o]
+            return [self.untag(v) if type(v) is dict or type(v) is list else v for v in o]
         return o
 
 

@@ -8,20 +8,21 @@ library's mapper, so the result is the same."""
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-import orjson
+import msgspec
 from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import resolve_topic
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from adapters.eventstore import EventRecorder, PostgresEventRecorder
+from adapters.event_codec import EventOf, ShapeError, event_decoder
+from adapters.eventstore import EventRecorder, FastTranscoder, PostgresEventRecorder
 
 Row = tuple[int, Any, int, str, bytes]  # id, originator_id, version, topic, state
+_Decoding = tuple[EventOf, int]  # an event class's decoder, the list its events go to
 
 
 # A share of the aggregates: those whose id's last hex digit is in range(*digits).
@@ -82,10 +83,8 @@ class EventDecoder:
         self._mapper = mapper
         self._prefix = topic_prefix
         self._prefixes = (topic_prefix,) if isinstance(topic_prefix, str) else topic_prefix
-        # topic -> its class, the fields that may hold tags, the index of its prefix
-        self._classes: dict[str, tuple[type, tuple[str, ...], int] | None] = {}
+        self._classes: dict[str, _Decoding | None] = {}  # None: a topic not chosen
         self._ids: dict[Any, UUID] = {}
-        self._untag_fields = getattr(mapper.transcoder, "untag_fields", None)
 
     def decode(self, rows: Iterable[Row]) -> list[Any]:
         """The events of the chosen topics, in order."""
@@ -100,8 +99,8 @@ class EventDecoder:
         return lists
 
     def _decode(self, rows: Iterable[Row], lists: list[list[Any]]) -> None:
-        untag_fields = self._untag_fields
-        if untag_fields is None:  # not volym's transcoder: decode as the library does
+        transcoder = self._mapper.transcoder
+        if not isinstance(transcoder, FastTranscoder):  # decode as the library does
             for event in self._decode_by_library(rows):
                 topic = f"{type(event).__module__}:{type(event).__qualname__}"
                 lists[self._index(topic)].append(event)
@@ -110,33 +109,29 @@ class EventDecoder:
         for notification_id, originator_id, version, topic, state in rows:
             found = classes.get(topic, _UNSEEN)
             if found is _UNSEEN:
-                index = self._index(topic)
-                found = classes[topic] = (
-                    (*_class_and_tagged_fields(topic), index) if index >= 0 else None
-                )
+                found = classes[topic] = self._class_of(topic, transcoder)
             if found is None:
                 continue  # another projection's
-            cls, tagged, index = found
-            events = lists[index]
-            fields = orjson.loads(state)
-            if "class_version" in fields:  # an older shape: let the library upcast it
-                events.append(
-                    self._mapper.to_domain_event(
-                        Notification(originator_id, version, topic, state, notification_id)
-                    )
-                )
-                continue
-            untag_fields(fields, tagged)
+            event_of, index = found
             key = ids.get(originator_id)
             if key is None:
                 key = ids[originator_id] = _as_uuid(originator_id)
-            fields["originator_id"] = key
-            fields["originator_version"] = version
-            domain_event: Any = object.__new__(cls)
-            object.__setattr__(domain_event, "__dict__", fields)
-            events.append(domain_event)
+            try:
+                domain_event = event_of(state, key, version)
+            except ShapeError:  # not the shape of today's class: the library decides
+                domain_event = self._mapper.to_domain_event(
+                    Notification(originator_id, version, topic, state, notification_id)
+                )
+            lists[index].append(domain_event)
         if len(ids) > 500_000:
             ids.clear()
+
+    def _class_of(self, topic: str, transcoder: FastTranscoder) -> _Decoding | None:
+        index = self._index(topic)
+        if index < 0:
+            return None
+        event_of = event_decoder(resolve_topic(topic), transcoder.plain_tags(), transcoder.untag)
+        return event_of or _always_by_library, index
 
     def _index(self, topic: str) -> int:
         """Which prefix `topic` has (-1: none)."""
@@ -157,20 +152,5 @@ def _as_uuid(originator_id: Any) -> UUID:
     return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
 
 
-_PLAIN = {str, int, bool, float, type(None), str | None, int | None, bool | None}
-
-
-def _class_and_tagged_fields(topic: str) -> tuple[type, tuple[str, ...]]:
-    """An event class and the fields whose stored JSON may hold tagged values (dates,
-    Decimals, containers): only those are looked at when decoding, which halves the cost
-    of decoding against walking every field."""
-    cls = resolve_topic(topic)
-    hints = typing.get_type_hints(cls)
-    tagged = tuple(
-        name
-        for name, hint in hints.items()
-        if name not in ("originator_id", "originator_version")
-        and typing.get_origin(hint) is not typing.ClassVar
-        and hint not in _PLAIN
-    )
-    return cls, tagged
+def _always_by_library(state: bytes, originator_id: Any, version: int) -> Any:
+    raise msgspec.ValidationError("decoded by the library")

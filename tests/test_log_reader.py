@@ -1,0 +1,161 @@
+"""The bulk log reader decodes stored events into the same objects as the library's
+mapper, whether msgspec takes an event's shape or hands it back to the library."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.persistence import Notification, StoredEvent
+
+import domain.household
+import domain.investigation
+import domain.placement
+from adapters.event_codec import event_decoder
+from adapters.eventstore import FastTranscoder, make_mapper
+from adapters.log_reader import EventDecoder, read_rows
+from tests.helpers import (
+    WOMAN,
+    assessed,
+    changed,
+    closed,
+    composition,
+    ended,
+    extended,
+    household,
+    household_closed,
+    ingest,
+    opened,
+    paid,
+    reported,
+    reversal,
+    started,
+    voided,
+)
+
+PREFIXES = ("domain.placement:", "domain.investigation:", "domain.household:")
+
+
+def _same(ours: list[Any], library: list[Any]) -> None:
+    assert [type(e) for e in ours] == [type(e) for e in library]
+    assert [vars(e) for e in ours] == [vars(e) for e in library]
+
+
+def test_every_stored_event_decodes_as_the_library_decodes_it(volym):
+    ingest(
+        volym,
+        started("P1", "2024-01-10", provider="Ekbacken", accompanying_children=1),
+        changed("P1", "2024-02-01", daily_cost="1234.50", form="jourhem"),
+        ended("P1", "2024-02-29"),
+        started("P2", "2024-03-01"),
+        voided("P2", "2024-03-02"),
+        reported("U1", "2024-01-02", reporter="polis"),
+        assessed("U1", "2024-01-09"),
+        opened("U1", "2024-01-10"),
+        extended("U1", "2024-05-01", until="2024-06-30", reason="komplettering"),
+        closed("U1", "2024-06-01"),
+        household("H1", "2024-01-05", co_applicant=WOMAN, children=2),
+        composition("H1", "2024-03-01", co_applicant=None, children=3),
+        paid("H1", "2024-01-20", "B1", "2024-01", "7195.40"),
+        reversal("H1", "2024-02-01", "B1"),
+        household_closed("H1", "2024-04-30"),
+    )
+    rows = read_rows(volym.recorder, 0, 1000)
+    notifications = volym.recorder.select_notifications(start=None, limit=1000)
+    library = [volym.events.mapper.to_domain_event(n) for n in notifications]
+    assert len(library) == 15
+    _same(EventDecoder(volym.events.mapper, PREFIXES).decode(rows), library)
+
+
+def test_every_domain_event_class_is_decoded_without_the_library():
+    transcoder = make_mapper().transcoder
+    assert isinstance(transcoder, FastTranscoder)
+    classes = [
+        cls
+        for module in (domain.placement, domain.investigation, domain.household)
+        for _, aggregate in inspect.getmembers(module, inspect.isclass)
+        if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__
+        for _, cls in inspect.getmembers(aggregate, inspect.isclass)
+        if issubclass(cls, DomainEvent) and cls.__qualname__.startswith(aggregate.__name__)
+    ]
+    assert len(classes) >= 14
+    for cls in classes:
+        assert event_decoder(cls, transcoder.plain_tags(), transcoder.untag), cls
+
+
+class Note(Aggregate):
+    class Written(Aggregate.Created):
+        on: date
+        amount: Decimal
+        text: str | None
+
+    class Amended(Aggregate.Event):
+        class_version = 2
+        on: date
+        by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["by"] = state["by"].upper()  # version 1 stored initials in lower case
+
+
+def _row(cls: type, state: bytes, version: int = 1) -> tuple[Any, ...]:
+    topic = f"{cls.__module__}:{cls.__qualname__}"
+    return (version, uuid4().hex, version, topic, state)
+
+
+def _by_library(rows: list[tuple[Any, ...]]) -> list[Any]:
+    mapper = make_mapper()
+    return [mapper.to_domain_event(Notification(o, v, t, s, n)) for n, o, v, t, s in rows]
+
+
+def test_an_event_stored_by_an_older_class_version_is_upcast_as_by_the_library():
+    state = (
+        b'{"timestamp":{"_type_":"datetime_iso","_data_":"2024-01-01T10:00:00+00:00"},'
+        b'"on":{"_type_":"date_iso","_data_":"2024-01-01"},"by":"ab"}'
+    )
+    rows = [_row(Note.Amended, state, 2)]
+    decoded = EventDecoder(make_mapper(), __name__).decode(rows)
+    assert decoded[0].by == "AB"
+    _same(decoded, _by_library(rows))
+
+
+def test_a_stored_state_of_another_shape_is_decoded_by_the_library():
+    stamp = b'"timestamp":{"_type_":"datetime_iso","_data_":"2024-01-01T10:00:00+00:00"}'
+    states = [
+        # today's shape, for contrast
+        b'{' + stamp + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
+        b'"amount":{"_type_":"decimal_str","_data_":"10.50"},"text":null}',
+        # a field the class no longer has
+        b'{' + stamp + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
+        b'"amount":{"_type_":"decimal_str","_data_":"10.50"},"text":"a","gone":1}',
+        # a field missing
+        b'{' + stamp + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
+        b'"text":"a"}',
+        # a datetime where today's class has a date
+        b'{' + stamp + b',"originator_topic":"t",'
+        b'"on":{"_type_":"datetime_iso","_data_":"2024-01-01T08:00:00"},'
+        b'"amount":{"_type_":"decimal_str","_data_":"10.50"},"text":"a"}',
+    ]
+    rows = [_row(Note.Written, state) for state in states]
+    decoded = EventDecoder(make_mapper(), __name__).decode(rows)
+    _same(decoded, _by_library(rows))
+    assert decoded[0].amount == Decimal("10.50") and decoded[0].text is None
+    assert not hasattr(decoded[2], "amount") and decoded[1].gone == 1
+    assert type(decoded[3].on).__name__ == "datetime"
+
+
+def test_stored_event_round_trip_keeps_decimal_places():
+    mapper = make_mapper()
+    event = Note.Written(
+        originator_id=uuid4(), originator_version=1, timestamp=Note.Written.create_timestamp(),
+        originator_topic="x", on=date(2024, 2, 29), amount=Decimal("1000.00"), text="x",
+    )
+    stored: StoredEvent = mapper.to_stored_event(event)
+    row = (1, stored.originator_id.hex, 1, stored.topic, stored.state)
+    decoded = EventDecoder(mapper, __name__).decode([row])[0]
+    assert str(decoded.amount) == "1000.00" and decoded.on == date(2024, 2, 29)
