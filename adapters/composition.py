@@ -28,6 +28,7 @@ from adapters.eventstore import (
 from adapters.identity import Pseudonymizer
 from adapters.sql import (
     SCHEMA_LOCK,
+    WRITE_WAIT,
     create_all,
     lock_schema,
     sqlite_begin,
@@ -87,7 +88,7 @@ def open_volym(
             raise UserError(f"no volym store at {path} (ingest a feed first, or check --db)")
         path.parent.mkdir(parents=True, exist_ok=True)
         recorder: EventRecorder = SQLiteEventRecorder(sqlite_datastore(str(path)))
-        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": WRITE_WAIT})
         event.listen(engine, "connect", sqlite_pragmas)
         event.listen(engine, "begin", sqlite_begin)
         key_bytes = key.encode() if key else _local_key(path)

@@ -33,8 +33,29 @@ def switch_to_wal(cursor: Any) -> None:
 
 def sqlite_begin(conn: Any) -> None:
     # Writers take the write lock up front (see writing()); readers take a snapshot.
-    immediate = conn.get_execution_options().get("volym_writer", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not conn.get_execution_options().get("volym_writer", False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    # SQLite's own busy wait sleeps in steps of up to 100 ms, so a writer kept waiting
+    # after the lock was free; the shares of a rebuild write at the same moment and lost
+    # about a quarter of a second that way. This asks again every millisecond.
+    driver = conn.connection.driver_connection
+    driver.execute("PRAGMA busy_timeout=0")
+    deadline = time.monotonic() + WRITE_WAIT
+    try:
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.001)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={WRITE_WAIT * 1000}")
+
+
+WRITE_WAIT = 30  # seconds a writer waits for the lock, as the engine's busy timeout
 
 
 def writing(engine: Engine) -> Any:
