@@ -188,8 +188,14 @@ def test_a_rebuild_shared_between_processes_equals_the_live_projections(
 
 
 @pytest.mark.parametrize("processes", range(1, 9))
-def test_the_shares_of_a_rebuild_cover_every_aggregate_once(processes):
-    split = rebuild_module.shares(processes)
+@pytest.mark.parametrize("events", [1, 60_000, 200_000, 10**7])
+def test_the_shares_of_a_rebuild_cover_every_aggregate_once(processes, events):
+    split = rebuild_module.shares(processes, events)
     assert len(split) == processes
     assert [digit for low, high in split for digit in range(low, high)] == list(range(16))
     assert all(low < high for low, high in split)
+
+
+def test_the_process_that_starts_first_takes_more_of_a_small_log():
+    assert rebuild_module.shares(2, 200_000) == [(0, 10), (10, 16)]
+    assert rebuild_module.shares(2, 10**7) == [(0, 8), (8, 16)]
