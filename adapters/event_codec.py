@@ -2,11 +2,11 @@
 
 The library's wire format wraps every date, datetime and Decimal in a tag object
 ({"_type_": "date_iso", "_data_": "2024-01-31"}). Parsed as generic JSON, each tag costs a
-dict and two strings, and then Python code per field to unwrap it: for a rebuild that was
-the largest single cost (1.1 s per 200 000 events). msgspec, given one struct per event
-class whose tagged fields are typed as small tag structs, parses and checks it all in C
-(0.35 s); what is left in Python is one generated function per class that copies the
-fields into the event's `__dict__`.
+dict and two strings, and then Python code per field to unwrap it. msgspec, given one
+struct per event class whose tagged fields are typed as small tag structs, parses and
+checks it all in C; what is left in Python is one generated function per class that puts
+the fields into the event's `__dict__`. Decoding 200 000 stored events: 1.1 s before,
+0.95 s now, of which msgspec's parsing is 0.4 s and building the objects most of the rest.
 
 Only the exact shape is taken: every field present, no field unknown, each tag of the
 expected name. Anything else (a field missing or added, an old class version, a value of
