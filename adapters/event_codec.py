@@ -43,9 +43,13 @@ def event_decoder(
     and given to `untag`, the transcoder's own."""
     if getattr(cls, "class_version", 1) != 1:
         return None  # the library upcasts older versions: let it
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):  # annotations this module cannot resolve
+        return None
     fields: list[tuple[str, Any]] = []
     items: list[str] = []
-    for name, hint in typing.get_type_hints(cls).items():
+    for name, hint in hints.items():
         if name in _COLUMNS or typing.get_origin(hint) is typing.ClassVar:
             continue
         if not name.isidentifier() or name.startswith("_"):

@@ -159,3 +159,19 @@ def test_stored_event_round_trip_keeps_decimal_places():
     row = (1, stored.originator_id.hex, 1, stored.topic, stored.state)
     decoded = EventDecoder(mapper, __name__).decode([row])[0]
     assert str(decoded.amount) == "1000.00" and decoded.on == date(2024, 2, 29)
+
+
+class Odd(Aggregate):
+    class Seen(Aggregate.Event):
+        what: Unresolvable  # type: ignore[name-defined]  # noqa: F821 - never defined
+
+
+def test_an_event_class_whose_annotations_cannot_be_resolved_is_decoded_by_the_library():
+    state = (
+        b'{"timestamp":{"_type_":"datetime_iso","_data_":"2024-01-01T10:00:00+00:00"},'
+        b'"what":{"_type_":"date_iso","_data_":"2024-01-01"}}'
+    )
+    rows = [_row(Odd.Seen, state, 2)]
+    decoded = EventDecoder(make_mapper(), __name__).decode(rows)
+    assert decoded[0].what == date(2024, 1, 1)
+    _same(decoded, _by_library(rows))
