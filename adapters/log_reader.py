@@ -9,6 +9,7 @@ library's mapper, so the result is the same."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -45,22 +46,9 @@ def read_rows(
     stop = upto if upto is not None else 2**62
     low, high = digits if digits is not None else (0, 16)
     if isinstance(recorder, PostgresEventRecorder):
-        share = f" AND {_PG_DIGIT} >= %s AND {_PG_DIGIT} < %s" if digits else ""
-        # No upper bound in SQL: with one, PostgreSQL's estimate for a freshly filled table
-        # chose a scan of the whole rest of the log and a sort, for every batch (a read of
-        # 200 000 events took 2.4 s in batches of 20 000); `stop` is applied here instead.
-        statement = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {0}.{1} WHERE notification_id > %s" + share + " ORDER BY notification_id LIMIT %s"
-        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        pg_params = (after, low, high, limit) if digits else (after, limit)
-        # Binary: bytea as raw bytes, not hex text to parse (measured: half the read time).
-        with (
-            recorder.datastore.get_connection() as conn,
-            conn.cursor(row_factory=tuple_row, binary=True) as cur,
-        ):
-            cur.execute(statement, pg_params)
-            return [r for r in cur.fetchall() if r[0] <= stop]
+        if digits is None or upto is None:
+            return _pg_read(recorder, after, limit, stop)
+        return _pg_read_share(recorder, after, limit, stop, digits)
     share = f" AND {_SQLITE_DIGIT} >= ? AND {_SQLITE_DIGIT} < ?" if digits else ""
     statement_text = (
         f"SELECT rowid, originator_id, originator_version, topic, state "
@@ -73,6 +61,57 @@ def read_rows(
         cursor.row_factory = None  # plain tuples, not the library's sqlite3.Row
         cursor.execute(statement_text, params)
         rows: list[Row] = cursor.fetchall()
+        return rows
+
+
+_PG_COLUMNS = (
+    "SELECT notification_id, originator_id, originator_version, topic, state FROM {0}.{1} "
+)
+
+
+def _pg_read(recorder: PostgresEventRecorder, after: int, limit: int, stop: int) -> list[Row]:
+    # No upper bound in SQL: with one, PostgreSQL's estimate for a freshly filled table
+    # chose a scan of the whole rest of the log and a sort, for every batch (a read of
+    # 200 000 events took 2.4 s in batches of 20 000); `stop` is applied here instead.
+    rows = _pg_rows(
+        recorder, "WHERE notification_id > %s ORDER BY notification_id LIMIT %s", (after, limit)
+    )
+    return [r for r in rows if r[0] <= stop]
+
+
+def _pg_read_share(
+    recorder: PostgresEventRecorder, after: int, limit: int, stop: int, digits: Digits
+) -> list[Row]:
+    """A share's events in windows of `limit` notification ids, sorted here. PostgreSQL
+    cannot estimate the share's filter, and with ORDER BY and LIMIT it scanned the whole
+    rest of the log and sorted it on disk for every batch (a share of 125 000 events took
+    0.9 s to read, the whole log 0.43 s)."""
+    while after < stop:
+        window = min(after + limit, stop)
+        rows = _pg_rows(
+            recorder,
+            f"WHERE notification_id > %s AND notification_id <= %s "
+            f"AND {_PG_DIGIT} >= %s AND {_PG_DIGIT} < %s",
+            (after, window, *digits),
+        )
+        if rows:
+            rows.sort(key=itemgetter(0))
+            return rows
+        after = window
+    return []
+
+
+def _pg_rows(recorder: PostgresEventRecorder, where: str, params: tuple[int, ...]) -> list[Row]:
+    statement = SQL(_PG_COLUMNS + where).format(
+        Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
+    )
+    # Binary: bytea as raw bytes, not hex text to parse (measured: half the read time).
+    with (
+        recorder.datastore.get_connection() as conn,
+        conn.cursor(row_factory=tuple_row, binary=True) as cur,
+    ):
+        cur.execute(statement, params)
+        rows: list[Row] = cur.fetchall()
         return rows
 
 

@@ -175,3 +175,23 @@ def test_an_event_class_whose_annotations_cannot_be_resolved_is_decoded_by_the_l
     decoded = EventDecoder(make_mapper(), __name__).decode(rows)
     assert decoded[0].what == date(2024, 1, 1)
     _same(decoded, _by_library(rows))
+
+
+def _digit(originator_id: Any) -> int:
+    return int(str(originator_id)[-1], 16)
+
+
+def test_a_share_of_the_log_is_read_in_order_once_whatever_the_batch(volym):
+    ingest(volym, *[started(f"P{n}", "2024-01-10") for n in range(40)])
+    everything = read_rows(volym.recorder, 0, 1000)
+    last = everything[-1][0]
+    for digits in [(0, 8), (8, 16), (3, 4), (15, 16)]:
+        for limit in (1, 3, 1000):
+            got, position = [], 0
+            while rows := read_rows(volym.recorder, position, limit, upto=last, digits=digits):
+                assert len(rows) <= limit
+                got.extend(rows)
+                position = rows[-1][0]
+            expected = [r for r in everything if digits[0] <= _digit(r[1]) < digits[1]]
+            assert [r[0] for r in got] == [r[0] for r in expected], (digits, limit)
+    assert read_rows(volym.recorder, 0, 1000, upto=last - 5) == everything[:-5]
