@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData
@@ -21,14 +22,24 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def switch_to_wal(cursor: Any) -> None:
     """Put the database file in WAL mode. On a fresh file two processes may try at once,
     and SQLite then answers "locked" at once instead of waiting: try again briefly."""
-    for attempt in range(50):
+    while_locked(lambda: cursor.execute("PRAGMA journal_mode=WAL"), seconds=5, pause=0.1)
+
+
+def while_locked(action: Callable[[], object], seconds: float, pause: float) -> None:
+    """Run `action`, again every `pause` seconds while SQLite answers "locked", for up
+    to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            action()
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == 49:
+            if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+            time.sleep(pause)
+
+
+WRITE_WAIT = 30  # seconds a writer waits for the lock, as the engine's busy timeout
 
 
 def sqlite_begin(conn: Any) -> None:
@@ -41,21 +52,10 @@ def sqlite_begin(conn: Any) -> None:
     # about a quarter of a second that way. This asks again every millisecond.
     driver = conn.connection.driver_connection
     driver.execute("PRAGMA busy_timeout=0")
-    deadline = time.monotonic() + WRITE_WAIT
     try:
-        while True:
-            try:
-                driver.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.001)
+        while_locked(lambda: driver.execute("BEGIN IMMEDIATE"), seconds=WRITE_WAIT, pause=0.001)
     finally:
         driver.execute(f"PRAGMA busy_timeout={WRITE_WAIT * 1000}")
-
-
-WRITE_WAIT = 30  # seconds a writer waits for the lock, as the engine's busy timeout
 
 
 def writing(engine: Engine) -> Any:
