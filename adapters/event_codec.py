@@ -15,6 +15,7 @@ are the same either way."""
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Callable
 from datetime import date, datetime
@@ -99,19 +100,16 @@ def _optional(hint: Any) -> tuple[Any, bool]:
 
 
 _UnionType = type(int | None)
-_TAG_STRUCTS: dict[tuple[type, str], Any] = {}
 
 
+@functools.cache
 def _tag_struct(value_type: type, name: str) -> Any:
     """{"_type_": name, "_data_": <value_type>}, checked and parsed by msgspec."""
-    key = (value_type, name)
-    if key not in _TAG_STRUCTS:
-        _TAG_STRUCTS[key] = msgspec.defstruct(
-            f"Tag_{name}",
-            [
-                ("t", Literal[name], msgspec.field(name="_type_")),
-                ("d", value_type, msgspec.field(name="_data_")),
-            ],
-            forbid_unknown_fields=True,
-        )
-    return _TAG_STRUCTS[key]
+    return msgspec.defstruct(
+        f"Tag_{name}",
+        [
+            ("t", Literal[name], msgspec.field(name="_type_")),
+            ("d", value_type, msgspec.field(name="_data_")),
+        ],
+        forbid_unknown_fields=True,
+    )
