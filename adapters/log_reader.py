@@ -44,11 +44,11 @@ def read_rows(
     """Stored events after `after` (to `upto`), in order; with `digits`, only those of
     that share of the aggregates (a parallel rebuild)."""
     stop = upto if upto is not None else 2**62
-    low, high = digits if digits is not None else (0, 16)
     if isinstance(recorder, PostgresEventRecorder):
         if digits is None or upto is None:
             return _pg_read(recorder, after, limit, stop)
         return _pg_read_share(recorder, after, limit, stop, digits)
+    low, high = digits if digits is not None else (0, 16)
     share = f" AND {_SQLITE_DIGIT} >= ? AND {_SQLITE_DIGIT} < ?" if digits else ""
     statement_text = (
         f"SELECT rowid, originator_id, originator_version, topic, state "
