@@ -18,15 +18,7 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, e
 from sqlalchemy.engine import URL, make_url
 
 from adapters.errors import UserError
-from adapters.eventstore import (
-    EventRecorder,
-    PostgresEventRecorder,
-    SQLiteEventRecorder,
-    make_event_store,
-    sqlite_datastore,
-)
-from adapters.identity import Pseudonymizer
-from adapters.sql import (
+from adapters.eventstore.engine import (
     SCHEMA_LOCK,
     WRITE_WAIT,
     create_all,
@@ -35,6 +27,14 @@ from adapters.sql import (
     sqlite_pragmas,
     writing,
 )
+from adapters.eventstore.recorders import (
+    EventRecorder,
+    PostgresEventRecorder,
+    SQLiteEventRecorder,
+    make_event_store,
+    sqlite_datastore,
+)
+from adapters.feed.identity import Pseudonymizer
 
 DEFAULT_URL = "sqlite:///volym.db"
 

@@ -36,22 +36,22 @@ from eventsourcing.persistence import JSONTranscoder
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.composition import open_volym
-from adapters.eventstore import DateAsISO
-from adapters.household_report import HOUSEHOLDS, household_report
-from adapters.ingest import Ingestor
-from adapters.investigation_report import INVESTIGATIONS, investigation_report
-from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import (
+from adapters.eventstore.recorders import DateAsISO
+from adapters.ingest.ingestor import Ingestor
+from adapters.ingest.streams import stream_of
+from adapters.projection.kinds import (
     HOUSEHOLD_PROJECTION,
     INVESTIGATION_PROJECTION,
     PLACEMENT_PROJECTION,
 )
-from adapters.projector import Projector
-from adapters.reporting import parse_request
-from adapters.streams import stream_of
-from adapters.synthetic import placement_feed
-from adapters.synthetic_cases import case_feed
-from adapters.synthetic_households import household_feed
+from adapters.projection.projector import Projector
+from adapters.reports.households import HOUSEHOLDS, household_report
+from adapters.reports.investigations import INVESTIGATIONS, investigation_report
+from adapters.reports.placements import PLACEMENTS, placement_report
+from adapters.reports.request import parse_request
+from adapters.synthetic.households import household_feed
+from adapters.synthetic.investigations import case_feed
+from adapters.synthetic.placements import placement_feed
 from domain.errors import RuleViolation
 
 PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -25,9 +25,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.composition import Volym, open_volym
-from adapters.ingest import Ingestor
-from adapters.projector import projectors
-from adapters.rebuild import rebuild_together
+from adapters.ingest.ingestor import Ingestor
+from adapters.projection.projector import projectors
+from adapters.projection.rebuild import rebuild_together
 from scripts.bench_ingest import KEY, PG_URL, BaselineApp, pg_database, pg_env, write_feed
 
 READ_BATCH = 1000

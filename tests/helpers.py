@@ -6,17 +6,17 @@ import json
 from typing import Any
 
 from adapters.composition import Volym
-from adapters.household_report import HOUSEHOLDS, household_report
-from adapters.ingest import Ingestor, IngestSummary
-from adapters.investigation_report import INVESTIGATIONS, investigation_report
-from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import (
+from adapters.ingest.ingestor import Ingestor, IngestSummary
+from adapters.projection.kinds import (
     HOUSEHOLD_PROJECTION,
     INVESTIGATION_PROJECTION,
     PLACEMENT_PROJECTION,
 )
-from adapters.projector import Projector
-from adapters.reporting import parse_request
+from adapters.projection.projector import Projector
+from adapters.reports.households import HOUSEHOLDS, household_report
+from adapters.reports.investigations import INVESTIGATIONS, investigation_report
+from adapters.reports.placements import PLACEMENTS, placement_report
+from adapters.reports.request import parse_request
 
 TEST_KEY = "test-key-0123456789abcdef0123456789"
 SOURCE = "lifecare-test"

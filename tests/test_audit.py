@@ -7,8 +7,8 @@ from freezegun import freeze_time
 from sqlalchemy import update
 
 from adapters.composition import open_volym
-from adapters.projection_kinds import HOUSEHOLD_PROJECTION, PLACEMENT_PROJECTION
-from adapters.projector import Projector
+from adapters.projection.kinds import HOUSEHOLD_PROJECTION, PLACEMENT_PROJECTION
+from adapters.projection.projector import Projector
 from tests.helpers import (
     MAN,
     TEST_KEY,

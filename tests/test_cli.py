@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from adapters import cli
+from adapters.cli import app as cli
 from tests.helpers import GIRL, TEST_KEY, ended, lines, started
 
 

@@ -4,8 +4,8 @@ runs end to end on the embedded default."""
 import json
 from collections import Counter
 
-from adapters.synthetic_cases import case_feed
-from adapters.synthetic_households import household_feed
+from adapters.synthetic.households import household_feed
+from adapters.synthetic.investigations import case_feed
 from tests.test_cli import run
 
 

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from adapters.feed import LineRejected, parse_line
-from adapters.identity import Pseudonymizer
+from adapters.feed.identity import Pseudonymizer
+from adapters.feed.models import LineRejected, parse_line
 from tests.helpers import GIRL, changed, started
 
 P = Pseudonymizer(b"k" * 32)

@@ -4,9 +4,9 @@ figure computed by hand in the test."""
 import pytest
 
 from adapters.errors import UserError
-from adapters.ingest import Ingestor
-from adapters.projection_kinds import HOUSEHOLD_PROJECTION
-from adapters.projector import Projector
+from adapters.ingest.ingestor import Ingestor
+from adapters.projection.kinds import HOUSEHOLD_PROJECTION
+from adapters.projection.projector import Projector
 from tests.helpers import (
     MAN,
     OTHER_MAN,

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from adapters.identity import InvalidIdentifier, Pseudonymizer, parse_identifier
+from adapters.feed.identity import InvalidIdentifier, Pseudonymizer, parse_identifier
 
 ON = date(2023, 6, 1)
 

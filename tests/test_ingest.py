@@ -4,8 +4,8 @@ import json
 
 import sqlalchemy
 
-from adapters import ingest as ingest_module
-from adapters.ingest import Ingestor
+from adapters.ingest import ingestor as ingest_module
+from adapters.ingest.ingestor import Ingestor
 from tests.helpers import GIRL, MAN, changed, ended, ingest, lines, started, total, voided
 
 

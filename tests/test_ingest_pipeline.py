@@ -7,13 +7,13 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
-from adapters import ingest as ingest_module
-from adapters import rebuild as rebuild_module
 from adapters.composition import open_volym
-from adapters.ingest import Ingestor
-from adapters.projector import projectors
-from adapters.rebuild import rebuild_together
-from adapters.verify import verify
+from adapters.ingest import ingestor as ingest_module
+from adapters.ingest.ingestor import Ingestor
+from adapters.projection import rebuild as rebuild_module
+from adapters.projection.projector import projectors
+from adapters.projection.rebuild import rebuild_together
+from adapters.projection.verify import verify
 from tests.helpers import (
     MAN,
     TEST_KEY,

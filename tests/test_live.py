@@ -6,13 +6,13 @@ import time
 from dataclasses import replace
 
 from adapters.composition import open_volym
-from adapters.ingest import Ingestor
-from adapters.ingest_parsing import batches, parse_batch
-from adapters.ingest_prepare import Preparer
-from adapters.live import LiveProjections, status
-from adapters.projection_kinds import PLACEMENT_PROJECTION
-from adapters.projector import Projector
-from adapters.verify import verify
+from adapters.feed.parsing import batches, parse_batch
+from adapters.ingest.ingestor import Ingestor
+from adapters.ingest.prepare import Preparer
+from adapters.projection.kinds import PLACEMENT_PROJECTION
+from adapters.projection.live import LiveProjections, status
+from adapters.projection.projector import Projector
+from adapters.projection.verify import verify
 from tests.helpers import (
     MAN,
     TEST_KEY,
@@ -126,7 +126,7 @@ def test_serve_projects_what_other_processes_store_until_stopped(store_url, monk
 
     from rich.console import Console
 
-    from adapters.operations import run_serve
+    from adapters.cli.operations import run_serve
 
     monkeypatch.setenv("VOLYM_PSEUDONYM_KEY", TEST_KEY)
     out, stop = StringIO(), threading.Event()

@@ -15,9 +15,9 @@ from eventsourcing.persistence import Notification, StoredEvent
 import domain.household
 import domain.investigation
 import domain.placement
-from adapters.event_codec import event_decoder
-from adapters.eventstore import FastTranscoder, make_mapper
-from adapters.log_reader import EventDecoder, read_rows
+from adapters.eventstore.codec import event_decoder
+from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.recorders import FastTranscoder, make_mapper
 from tests.helpers import (
     WOMAN,
     assessed,

@@ -13,15 +13,15 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import inspect
 
-from adapters import rebuild_share
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.placement_report import PLACEMENTS, placement_report
-from adapters.projection_kinds import PLACEMENT_PROJECTION
-from adapters.projector import Projector
-from adapters.rebuild_share import ShareProcess
-from adapters.replay import view_as_of
-from adapters.reporting import parse_request
+from adapters.projection import rebuild_share
+from adapters.projection.kinds import PLACEMENT_PROJECTION
+from adapters.projection.projector import Projector
+from adapters.projection.rebuild_share import ShareProcess
+from adapters.projection.replay import view_as_of
+from adapters.reports.placements import PLACEMENTS, placement_report
+from adapters.reports.request import parse_request
 from tests.helpers import MAN, TEST_KEY, changed, ended, ingest, report, started, voided
 
 

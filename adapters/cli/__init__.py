@@ -1,0 +1,2 @@
+"""The command line: parse the arguments, call one use case of adapters.application, render
+its answer for a person (Swedish tables, progress) or a program (JSON, CSV)."""

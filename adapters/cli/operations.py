@@ -1,0 +1,126 @@
+"""The operating commands: `volym serve`, `status`, `verify` and `explain`, as users see
+them (the work is in adapters.projection and adapters.reports.explain)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from adapters.cli.labels import MEASURE_LABELS, format_measure, swedish_number, value_label
+from adapters.cli.output import to_json
+from adapters.composition import open_volym
+from adapters.errors import UserError
+from adapters.projection.live import LiveProjections, status
+
+
+def run_status(db: str | None, fmt: str, out: Console) -> None:
+    with open_volym(db, must_exist=True) as volym:
+        rows = status(volym)
+    if fmt == "json":
+        out.print_json(to_json({"projections": [dict(vars(r), lag=r.lag) for r in rows]}))
+        return
+    table = Table(title="Projektioner", title_justify="left")
+    for label in ("Projektion", "Generation", "Version", "Behandlad t.o.m.", "Lagrade", "Efter"):
+        table.add_column(label, justify="left" if label == "Projektion" else "right")
+    for r in rows:
+        version = str(r.version) + (
+            "" if r.version == r.code_version else f" (kod {r.code_version})"
+        )
+        table.add_row(
+            r.projection,
+            str(r.generation),
+            version,
+            swedish_number(r.position, 0),
+            swedish_number(r.head, 0),
+            swedish_number(r.lag, 0),
+        )
+    out.print(table)
+
+
+def run_serve(
+    db: str | None, poll: float, out: Console, stop: threading.Event | None = None
+) -> None:
+    """Until interrupted (Ctrl-C or SIGTERM): every projection follows the event store."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with open_volym(db) as volym:
+        live = LiveProjections(volym, poll=poll)
+        wakes = "notifications and a poll" if volym.is_postgres else "a poll"
+        out.print(f"volym serve: projections follow {volym.url.render_as_string()} "
+                  f"({wakes} every {poll:g} s; Ctrl-C stops)")  # fmt: skip
+
+        def report(done: dict[str, int]) -> None:
+            counts = ", ".join(f"{name} {n}" for name, n in done.items() if n)
+            out.print(f"{time.strftime('%H:%M:%S')} projected {counts}")
+
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
+            live.run(stop, on_step=report)
+    out.print("volym serve: stopped")
+
+
+def run_verify(db: str | None, out: Console) -> None:
+    from adapters.projection.verify import verify
+
+    with open_volym(db, must_exist=True) as volym:
+        differences = verify(volym)
+    if differences:
+        for line in differences:
+            out.print(line, markup=False, highlight=False)
+        raise UserError(
+            f"{len(differences)} difference(s) between the live projections and a rebuild "
+            "from the log; `volym rebuild` replaces the live ones"
+        )
+    out.print("verified: every live projection equals a rebuild from the event store")
+
+
+def run_explain(
+    kind: str,
+    periods: list[str],
+    by: list[str],
+    where: list[str],
+    as_of: datetime,
+    fmt: str,
+    db: str | None,
+    out: Console,
+) -> None:
+    from adapters.cli.report import LOCAL_ZONE
+    from adapters.reports.explain import explain
+
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=LOCAL_ZONE)
+    with open_volym(db, must_exist=True) as volym:
+        result = explain(volym, kind, periods, by, where, as_of)
+    if fmt == "json":
+        print(to_json(result), end="")
+        return
+    out.print(f"{kind}: the figures as of {as_of.isoformat()} and now")
+    if not result["differences"]:
+        out.print("no differences: nothing stored since then changed these figures")
+    for difference in result["differences"]:
+        _print_difference(difference, out)
+
+
+def _print_difference(difference: dict[str, Any], out: Console) -> None:
+    group = ", ".join(f"{k}={value_label(k, v)}" for k, v in difference["group"].items())
+    out.print(f"\n[bold]{difference['period']}{' · ' + group if group else ''}[/bold]")
+    for measure, values in difference["measures"].items():
+        then, now = values["then"], values["now"]
+        label = MEASURE_LABELS.get(measure, measure)
+        out.print(f"  {label}: {format_measure(measure, then)} → {format_measure(measure, now)}")
+    for cause in difference["causes"]:
+        out.print(f"  because of {cause['id']} ({cause['source']}):", highlight=False)
+        for e in cause["events"]:
+            out.print(
+                f"    {e['type']} on {e['occurred_on']}, registered {e['recorded_at']}, "
+                f"stored {e['stored_at']} (event {e['event_id']})",
+                highlight=False,
+                markup=False,
+            )

@@ -1,0 +1,106 @@
+"""Report output: a Swedish table for people, JSON and CSV with plain unrounded numbers.
+
+One period gives one table with the measures as columns. Several periods give one table
+per measure with the periods side by side, like the nämnd's "KV1 2019–2023" tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from adapters.cli.labels import (
+    DIMENSION_LABELS,
+    MEASURE_LABELS,
+    REPORT_TITLES,
+    format_measure,
+    value_label,
+)
+
+
+def to_json(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(report: dict[str, Any], measures: tuple[str, ...]) -> str:
+    dims = report["by"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["level", "period", *dims, *measures])
+    for level, rows in (("row", report["rows"]), ("total", report["totals"])):
+        if level == "row" and not dims:
+            continue  # without --by the rows are the totals
+        for row in rows:
+            cells = [level, row["period"], *(_csv(row.get(d, "")) for d in dims)]
+            writer.writerow(cells + [_csv(row[m]) for m in measures])
+    return buffer.getvalue()
+
+
+def _csv(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def render_tables(report: dict[str, Any], measures: tuple[str, ...], console: Console) -> None:
+    title = REPORT_TITLES.get(report["report"], report["report"])
+    if report["where"]:
+        title += " — " + ", ".join(
+            f"{DIMENSION_LABELS.get(k, k)}: "
+            + ", ".join(value_label(k, v) for v in (vs if isinstance(vs, list) else [vs]))
+            for k, vs in report["where"].items()
+        )
+    if len(report["periods"]) == 1:
+        console.print(_wide_table(report, measures, title))
+        return
+    for measure in measures:
+        console.print(_side_by_side(report, measure, f"{title}\n{MEASURE_LABELS[measure]}"))
+
+
+def _wide_table(report: dict[str, Any], measures: tuple[str, ...], title: str) -> Table:
+    dims = report["by"]
+    table = Table(title=f"{title}, {report['periods'][0]['label']}", title_justify="left")
+    for dim in dims:
+        table.add_column(DIMENSION_LABELS.get(dim, dim))
+    for measure in measures:
+        table.add_column(MEASURE_LABELS[measure], justify="right")
+    if dims:
+        for row in report["rows"]:
+            table.add_row(*_dim_cells(row, dims), *(format_measure(m, row[m]) for m in measures))
+        table.add_section()
+    for total in report["totals"]:
+        label = ["Totalt"] + [""] * (len(dims) - 1) if dims else []
+        table.add_row(*label, *(format_measure(m, total[m]) for m in measures), style="bold")
+    return table
+
+
+def _side_by_side(report: dict[str, Any], measure: str, title: str) -> Table:
+    dims = report["by"]
+    periods = [p["label"] for p in report["periods"]]
+    table = Table(title=title, title_justify="left")
+    for dim in dims:
+        table.add_column(DIMENSION_LABELS.get(dim, dim))
+    for label in periods:
+        table.add_column(label, justify="right")
+    if dims:
+        cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in report["rows"]:
+            cells.setdefault(tuple(row[d] for d in dims), {})[row["period"]] = row[measure]
+        for key, by_period in cells.items():
+            row_cells = [value_label(d, v) for d, v in zip(dims, key, strict=True)]
+            table.add_row(*row_cells, *(format_measure(measure, by_period.get(p)) for p in periods))
+        table.add_section()
+    totals = {t["period"]: t[measure] for t in report["totals"]}
+    label = ["Totalt"] + [""] * (len(dims) - 1) if dims else []
+    table.add_row(*label, *(format_measure(measure, totals.get(p)) for p in periods), style="bold")
+    return table
+
+
+def _dim_cells(row: dict[str, Any], dims: list[str]) -> list[str]:
+    return [value_label(d, row[d]) for d in dims]

@@ -1,0 +1,195 @@
+"""Reading the notification log in bulk for projections.
+
+The library's select_notifications builds a Notification object per row and its mapper
+resolves topic and id type per event; for catch-up and rebuild that bookkeeping cost as
+much as the projection itself. This reader fetches plain rows and decodes them into the
+same domain event objects; anything unusual (an upcast class_version) goes through the
+library's mapper, so the result is the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from operator import itemgetter
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.persistence import Mapper, Notification
+from eventsourcing.utils import resolve_topic
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
+
+from adapters.eventstore.codec import EventOf, ShapeError, event_decoder
+from adapters.eventstore.recorders import EventRecorder, FastTranscoder, PostgresEventRecorder
+
+Row = tuple[int, Any, int, str, bytes]  # id, originator_id, version, topic, state
+_Decoding = tuple[EventOf, int]  # an event class's decoder, the list its events go to
+
+
+# A share of the aggregates: those whose id's last hex digit is in range(*digits).
+Digits = tuple[int, int]
+# SQLite stores ids as lowercase hex, whose characters sort as the digits do.
+_SQLITE_DIGIT = "substr(originator_id, -1)"
+_HEX = "0123456789abcdefg"  # "g": after the last digit
+_PG_DIGIT = "get_byte(uuid_send(originator_id), 15) %% 16"  # psycopg: %% is %
+
+
+def read_rows(
+    recorder: EventRecorder,
+    after: int,
+    limit: int,
+    upto: int | None = None,
+    digits: Digits | None = None,
+) -> list[Row]:
+    """Stored events after `after` (to `upto`), in order; with `digits`, only those of
+    that share of the aggregates (a parallel rebuild)."""
+    stop = upto if upto is not None else 2**62
+    if isinstance(recorder, PostgresEventRecorder):
+        if digits is None or upto is None:
+            return _pg_read(recorder, after, limit, stop)
+        return _pg_read_share(recorder, after, limit, stop, digits)
+    low, high = digits if digits is not None else (0, 16)
+    share = f" AND {_SQLITE_DIGIT} >= ? AND {_SQLITE_DIGIT} < ?" if digits else ""
+    statement_text = (
+        f"SELECT rowid, originator_id, originator_version, topic, state "
+        f"FROM {recorder.events_table_name} WHERE rowid > ? AND rowid <= ?{share} "
+        "ORDER BY rowid LIMIT ?"
+    )
+    params = (after, stop, _HEX[low], _HEX[high], limit) if digits else (after, stop, limit)
+    with recorder.datastore.transaction(commit=False) as c:
+        cursor: Any = c  # at run time the sqlite3 cursor itself
+        cursor.row_factory = None  # plain tuples, not the library's sqlite3.Row
+        cursor.execute(statement_text, params)
+        rows: list[Row] = cursor.fetchall()
+        return rows
+
+
+_PG_COLUMNS = (
+    "SELECT notification_id, originator_id, originator_version, topic, state FROM {0}.{1} "
+)
+
+
+def _pg_read(recorder: PostgresEventRecorder, after: int, limit: int, stop: int) -> list[Row]:
+    # No upper bound in SQL: with one, PostgreSQL's estimate for a freshly filled table
+    # chose a scan of the whole rest of the log and a sort, for every batch (a read of
+    # 200 000 events took 2.4 s in batches of 20 000); `stop` is applied here instead.
+    rows = _pg_rows(
+        recorder, "WHERE notification_id > %s ORDER BY notification_id LIMIT %s", (after, limit)
+    )
+    return [r for r in rows if r[0] <= stop]
+
+
+def _pg_read_share(
+    recorder: PostgresEventRecorder, after: int, limit: int, stop: int, digits: Digits
+) -> list[Row]:
+    """A share's events in windows of `limit` notification ids, sorted here. PostgreSQL
+    cannot estimate the share's filter, and with ORDER BY and LIMIT it scanned the whole
+    rest of the log and sorted it on disk for every batch (a share of 125 000 events took
+    0.9 s to read, the whole log 0.43 s)."""
+    while after < stop:
+        window = min(after + limit, stop)
+        rows = _pg_rows(
+            recorder,
+            f"WHERE notification_id > %s AND notification_id <= %s "
+            f"AND {_PG_DIGIT} >= %s AND {_PG_DIGIT} < %s",
+            (after, window, *digits),
+        )
+        if rows:
+            rows.sort(key=itemgetter(0))
+            return rows
+        after = window
+    return []
+
+
+def _pg_rows(recorder: PostgresEventRecorder, where: str, params: tuple[int, ...]) -> list[Row]:
+    statement = SQL(_PG_COLUMNS + where).format(
+        Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
+    )
+    # Binary: bytea as raw bytes, not hex text to parse (measured: half the read time).
+    with (
+        recorder.datastore.get_connection() as conn,
+        conn.cursor(row_factory=tuple_row, binary=True) as cur,
+    ):
+        cur.execute(statement, params)
+        rows: list[Row] = cur.fetchall()
+        return rows
+
+
+class EventDecoder:
+    """Turns rows of chosen topics into domain events; other topics are skipped."""
+
+    def __init__(self, mapper: Mapper[UUID], topic_prefix: str | tuple[str, ...]) -> None:
+        self._mapper = mapper
+        self._prefix = topic_prefix
+        self._prefixes = (topic_prefix,) if isinstance(topic_prefix, str) else topic_prefix
+        self._classes: dict[str, _Decoding | None] = {}  # None: a topic not chosen
+        self._ids: dict[Any, UUID] = {}
+
+    def decode(self, rows: Iterable[Row]) -> list[Any]:
+        """The events of the chosen topics, in order."""
+        events: list[Any] = []
+        self._decode(rows, [events] * len(self._prefixes))
+        return events
+
+    def by_prefix(self, rows: Iterable[Row]) -> list[list[Any]]:
+        """The events of each chosen topic prefix, in order, one list per prefix."""
+        lists: list[list[Any]] = [[] for _ in self._prefixes]
+        self._decode(rows, lists)
+        return lists
+
+    def _decode(self, rows: Iterable[Row], lists: list[list[Any]]) -> None:
+        transcoder = self._mapper.transcoder
+        if not isinstance(transcoder, FastTranscoder):  # decode as the library does
+            for event in self._decode_by_library(rows):
+                topic = f"{type(event).__module__}:{type(event).__qualname__}"
+                lists[self._index(topic)].append(event)
+            return
+        classes, ids = self._classes, self._ids
+        for notification_id, originator_id, version, topic, state in rows:
+            found = classes.get(topic, _UNSEEN)
+            if found is _UNSEEN:
+                found = classes[topic] = self._class_of(topic, transcoder)
+            if found is None:
+                continue  # another projection's
+            event_of, index = found
+            key = ids.get(originator_id)
+            if key is None:
+                key = ids[originator_id] = _as_uuid(originator_id)
+            try:
+                domain_event = event_of(state, key, version)
+            except ShapeError:  # not the shape of today's class: the library decides
+                domain_event = self._mapper.to_domain_event(
+                    Notification(originator_id, version, topic, state, notification_id)
+                )
+            lists[index].append(domain_event)
+        if len(ids) > 500_000:
+            ids.clear()
+
+    def _class_of(self, topic: str, transcoder: FastTranscoder) -> _Decoding | None:
+        index = self._index(topic)
+        if index < 0:
+            return None
+        event_of = event_decoder(resolve_topic(topic), transcoder.plain_tags(), transcoder.untag)
+        return event_of or _always_by_library, index
+
+    def _index(self, topic: str) -> int:
+        """Which prefix `topic` has (-1: none)."""
+        return next((n for n, p in enumerate(self._prefixes) if topic.startswith(p)), -1)
+
+    def _decode_by_library(self, rows: Iterable[Row]) -> list[Any]:
+        return [
+            self._mapper.to_domain_event(Notification(o, v, topic, state, n))
+            for n, o, v, topic, state in rows
+            if topic.startswith(self._prefix)
+        ]
+
+
+_UNSEEN: Any = object()
+
+
+def _as_uuid(originator_id: Any) -> UUID:
+    return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+
+
+def _always_by_library(state: bytes, originator_id: Any, version: int) -> Any:
+    raise msgspec.ValidationError("decoded by the library")

@@ -1,0 +1,176 @@
+"""Ingestion of feed lines: validate, deduplicate, apply the aggregates' rules, store in
+batches (events and their idempotency keys in one transaction), then project.
+
+Each line is accepted, skipped as a duplicate, or rejected with every reason found; a bad
+line never costs a good one. A small input is handled in this process; a large one is
+prepared by a helper process while this one commits and projects (adapters.ingest.helper).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from adapters.composition import Volym
+from adapters.feed.parsing import Batch, batches, parse_batch
+from adapters.ingest.helper import IngestHelper, pack_parsed
+from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer, Rejection
+from adapters.projection.gc_tuning import batch_collection
+from adapters.projection.projector import Projector, projectors
+
+__all__ = ["IngestSummary", "Ingestor", "Rejection"]
+
+BATCH_LINES = 2000
+FIRST_BATCH_LINES = 500  # a large ingest's pipeline waits for its first batch
+PROJECT_EVERY = 20_000  # events committed between projection steps of a large ingest
+USE_HELPER = True  # tests turn it off and on to compare both paths
+_RETRIES = 5  # commit conflicts with other writers, per batch
+_AHEAD = 3  # batches prepared ahead by the helper
+
+
+class Ingestor:
+    def __init__(self, volym: Volym) -> None:
+        self.volym = volym
+        self.projectors = projectors(volym)
+        self.preparer = Preparer(volym)
+
+    def ingest(
+        self,
+        lines: Iterable[str | bytes],
+        on_reject: Callable[[Rejection], None] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestSummary:
+        total = IngestSummary()
+
+        def record(summary: IngestSummary) -> None:
+            if on_reject:
+                for rejection in summary.rejections:
+                    on_reject(rejection)
+                summary.rejections = []
+            total.add(summary)
+            if progress:
+                progress(summary.lines_read)
+
+        for projector in self.projectors.values():
+            projector.catch_up()  # so events written now can be projected straight away
+        with batch_collection():
+            self._ingest(lines, record)
+        return total
+
+    def _ingest(
+        self, lines: Iterable[str | bytes], record: Callable[[IngestSummary], None]
+    ) -> None:
+        pending = batches(lines, BATCH_LINES, first=FIRST_BATCH_LINES)
+        first = next(pending, None)
+        second = next(pending, None)
+        if first is not None and second is not None and USE_HELPER:
+            self._ingest_with_helper(chain((first, second), pending), record)
+            return
+        for batch in chain((b for b in (first, second) if b is not None), pending):
+            record(self._ingest_here(batch))
+
+    def _ingest_here(self, batch: Batch) -> IngestSummary:
+        parsed = parse_batch(batch, self.volym.pseudonymizer)
+        for attempt in range(_RETRIES):
+            prepared = self.preparer.prepare(parsed)
+            try:
+                ids = self._commit(prepared)
+                break
+            except IntegrityError:
+                # Another writer stored the same key or placement version meanwhile.
+                self.preparer.reset()
+                if attempt == _RETRIES - 1:
+                    raise
+        window = _SnapshotWindow(self.projectors)
+        window.add(ids, prepared.records)
+        window.flush()
+        return prepared.summary
+
+    def _ingest_with_helper(
+        self, source: Iterator[Batch], record: Callable[[IngestSummary], None]
+    ) -> None:
+        epoch, sequence, conflicts = 0, 0, 0
+        waiting: deque[tuple[int, Any]] = deque()
+        window = _SnapshotWindow(self.projectors)
+        with IngestHelper(self.volym) as helper:
+
+            def ask() -> None:
+                # This process parses; the helper prepares what it parsed.
+                nonlocal sequence
+                batch = next(source, None)
+                if batch is not None:
+                    packed = pack_parsed(parse_batch(batch, self.volym.pseudonymizer))
+                    waiting.append((sequence, packed))
+                    helper.request(epoch, sequence, packed)
+                    sequence += 1
+
+            for _ in range(_AHEAD + 1):
+                ask()
+            while waiting:
+                answer_epoch, answer_sequence, prepared = helper.next_prepared()
+                if answer_epoch != epoch:
+                    continue  # prepared before the last reset
+                assert answer_sequence == waiting[0][0]
+                try:
+                    ids = self._commit(prepared)
+                except IntegrityError:
+                    conflicts += 1
+                    if conflicts > _RETRIES:
+                        raise
+                    epoch += 1
+                    helper.reset(epoch)
+                    for seq, packed in waiting:
+                        helper.request(epoch, seq, packed)
+                    continue
+                waiting.popleft()
+                window.add(ids, prepared.records)
+                record(prepared.summary)
+                ask()
+        window.flush()
+        for projector in self.projectors.values():
+            projector.catch_up()  # whatever another writer stored meanwhile
+
+    def _commit(self, prepared: PreparedBatch) -> list[int]:
+        if not prepared.stored:
+            return []
+        ids = self.volym.recorder.insert_events(prepared.stored, feed_keys=prepared.keys)
+        return list(ids or [])
+
+
+class _SnapshotWindow:
+    """Snapshots of the aggregates of consecutive committed batches, written together per
+    projection: the latest snapshot of an aggregate replaces the earlier ones, so it is
+    written once per window. Every projection's tracking moves over the whole window."""
+
+    def __init__(self, projectors: dict[str, Projector]) -> None:
+        self.projectors = projectors
+        self.ids: list[int] = []
+        self.records: dict[str, dict[UUID, Any]] = {name: {} for name in projectors}
+
+    def add(self, ids: list[int], records: dict[str, list[Any]]) -> None:
+        if ids and self.ids and ids[0] != self.ids[-1] + 1:
+            self.flush()  # another writer's events lie between: project in log order
+        self.ids.extend(ids)
+        for name, touched in records.items():
+            window = self.records[name]
+            for record in touched:
+                earlier = window.get(record.key)
+                if earlier is not None:
+                    # Rows exist in the view only if they existed before the window began.
+                    record.absorb(earlier)
+                window[record.key] = record
+        if len(self.ids) >= PROJECT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.ids:
+            for name, projector in self.projectors.items():
+                if not projector.project_snapshots(self.ids, self.records[name].values()):
+                    projector.catch_up()
+        self.ids = []
+        self.records = {name: {} for name in self.projectors}

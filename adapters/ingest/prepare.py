@@ -1,0 +1,149 @@
+"""Preparing a parsed batch for the store: duplicates and conflicts found, the aggregates'
+rules applied, the new events encoded with their idempotency keys.
+
+One Preparer sees every batch of an ingest in order, so its cache of aggregates and of
+the keys it has prepared is ahead of the store by the batches not yet committed. If a
+commit fails because another writer got there first, `reset()` forgets all of it and the
+uncommitted batches are prepared again from what the store holds then."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from adapters.composition import Volym
+from adapters.eventstore.recorders import FeedKey
+from adapters.feed.parsing import ParsedBatch
+from adapters.ingest.streams import Stream, stream_of
+from domain.errors import RuleViolation
+
+CACHE_SIZE = 200_000
+
+
+@dataclass
+class Rejection:
+    line_no: int
+    raw: str
+    reasons: list[str]
+
+
+@dataclass
+class IngestSummary:
+    lines_read: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def add(self, other: IngestSummary) -> None:
+        self.lines_read += other.lines_read
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.rejections += other.rejections
+
+
+@dataclass
+class PreparedBatch:
+    summary: IngestSummary
+    stored: list[StoredEvent]
+    keys: list[FeedKey]
+    # Touched aggregates as they are after this batch, as records of their projection.
+    records: dict[str, list[Any]]
+
+
+class Preparer:
+    def __init__(self, volym: Volym) -> None:
+        self.volym = volym
+        self._cache: OrderedDict[UUID, Any] = OrderedDict()
+        self._prepared: dict[tuple[str, str], str] = {}  # keys prepared by this ingest
+
+    def reset(self) -> None:
+        self._cache.clear()
+        self._prepared.clear()
+
+    def prepare(self, parsed: ParsedBatch) -> PreparedBatch:
+        summary = IngestSummary(lines_read=parsed.size)
+        summary.rejections = [Rejection(n, raw, reasons) for n, raw, reasons in parsed.invalid]
+        lines = parsed.lines
+        prepared = self._prepared
+        seen = self.volym.recorder.feed_digests(
+            key
+            for key in ((line.event.source, line.event.event_id) for _, _, line in lines)
+            if key not in prepared
+        )
+        events = [line.event for _, _, line in lines]
+        streams = [stream_of(event.type) for event in events]
+        agg_ids = [stream.key(event) for stream, event in zip(streams, events, strict=True)]
+        self._load(agg_ids)
+        now = datetime.now(UTC)
+        pending: list[Any] = []
+        keys: list[FeedKey] = []
+        touched: dict[UUID, tuple[Stream, bool]] = {}  # -> its stream, existed before
+        new_events: dict[UUID, list[Any]] = {}
+        cache = self._cache
+        for (line_no, raw, line), stream, agg_id in zip(lines, streams, agg_ids, strict=True):
+            event = line.event
+            key = (event.source, event.event_id)
+            earlier = prepared.get(key) or seen.get(key)
+            if earlier is not None:
+                if earlier == line.digest:
+                    summary.duplicates += 1
+                else:
+                    summary.rejections.append(
+                        Rejection(
+                            line_no,
+                            raw,
+                            [
+                                f"event_id: {event.event_id} from {event.source} was received "
+                                "before with a different body (conflict); the stored event is kept"
+                            ],
+                        )
+                    )
+                continue
+            existed = cache.get(agg_id)
+            try:
+                aggregate = stream.command(existed, event, now)
+            except RuleViolation as violation:
+                summary.rejections.append(Rejection(line_no, raw, [str(violation)]))
+                continue
+            cache[agg_id] = aggregate
+            touched.setdefault(agg_id, (stream, existed is not None))
+            keys.append(FeedKey(event.source, event.event_id, line.digest, len(pending)))
+            new = aggregate.collect_events()
+            new_events.setdefault(agg_id, []).extend(new)
+            pending.extend(new)
+            prepared[key] = line.digest
+            summary.accepted += 1
+        summary.rejected = len(summary.rejections)
+        summary.rejections.sort(key=lambda r: r.line_no)
+        self._trim_cache()
+        mapper = self.volym.events.mapper
+        stored = [mapper.to_stored_event(e) for e in pending]
+        records: dict[str, list[Any]] = {}
+        for agg_id, (stream, old) in touched.items():
+            records.setdefault(stream.projection, []).append(
+                stream.record(cache[agg_id], persisted=old, events=new_events[agg_id])
+            )
+        return PreparedBatch(summary, stored, keys, records)
+
+    def _load(self, agg_ids: list[UUID]) -> None:
+        missing = {i for i in agg_ids if i not in self._cache}
+        if not missing:
+            return
+        for agg_id in self.volym.recorder.existing(missing):
+            aggregate: Any = None
+            domain_event: Any
+            for domain_event in self.volym.events.get(agg_id):
+                aggregate = domain_event.mutate(aggregate)
+            self._cache[agg_id] = aggregate
+
+    def _trim_cache(self) -> None:
+        # Only aggregates far behind the batches in flight are dropped: they are stored.
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)

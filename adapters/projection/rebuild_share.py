@@ -1,0 +1,166 @@
+"""One share of a rebuild: the events of some of the aggregates, folded into records that
+are written to the new generation's tables. A rebuild of a large log runs its shares at
+once, in as many processes (adapters.projection.rebuild): each aggregate's events all go
+to one share, and the projections' rows depend on one aggregate each, so shares never touch
+the same rows.
+
+Each projection's records are kept in memory across batches and each written once at the
+end, rather than every batch writing and reading back the records it touched (measured at
+200 000 events: 9.1 s against 6.4 s). Memory stays bounded on any log: past RECORD_LIMIT
+records, all are written out with the share's tracking record and events after that load
+theirs back."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from adapters.composition import Volym, open_volym
+from adapters.errors import UserError
+from adapters.eventstore.log_reader import Digits, EventDecoder, read_rows
+from adapters.projection.gc_tuning import no_collection
+from adapters.projection.kinds import PROJECTIONS, ProjectionKind
+from projections.batching import fold_into
+
+READ_BATCH = 20000
+RECORD_LIMIT = 250_000
+
+Target = tuple[ProjectionKind, Any, str]  # a projection, its new generation, tracking name
+
+
+def share_tracking_name(name: str, digits: Digits) -> str:
+    return f"{name}@{digits[0]}-{digits[1]}"
+
+
+class _Build:
+    """One projection's records in one share while it is built."""
+
+    def __init__(self, kind: ProjectionKind, view: Any, tracking_name: str) -> None:
+        self.kind, self.view, self.tracking_name = kind, view, tracking_name
+        self.records: dict[Any, Any] = {}
+        self.written_out = False  # once true, records not in memory are in the tables
+
+    def fold(self, events: Sequence[Any]) -> None:
+        kind = self.kind
+        load = (lambda keys: kind.load(self.view, keys)) if self.written_out else None
+        fold_into(self.records, events, kind.created, load, kind.apply)
+
+    def write_out(self, position: int, after: int) -> None:
+        records = list(self.records.values())
+        self.kind.save(self.view, records, Tracking(self.tracking_name, position), after)
+        self.records.clear()
+        self.written_out = True
+
+
+def fold_share(
+    volym: Volym,
+    targets: Sequence[Target],
+    last: int,
+    digits: Digits | None,
+    advance: Callable[[int], None] | None = None,
+    before_writing: Callable[[], object] | None = None,
+) -> None:
+    """Fold the share's events up to `last` into every target; `advance(n)` after each
+    batch of n events read; `before_writing()` before the first write."""
+    builds = [
+        _Build(kind, view, share_tracking_name(name, digits) if digits else name)
+        for kind, view, name in targets
+    ]
+    prefixes = tuple(kind.topic_prefix for kind, _, _ in targets)
+    decoder = EventDecoder(volym.events.mapper, prefixes)
+    position = written = 0
+    while rows := read_rows(volym.recorder, position, READ_BATCH, upto=last, digits=digits):
+        split = decoder.by_prefix(rows)
+        for build, events in zip(builds, split, strict=True):
+            build.fold(events)
+        position = rows[-1][0]
+        if sum(len(build.records) for build in builds) > RECORD_LIMIT:
+            if before_writing and not written:
+                before_writing()
+            for build in builds:
+                build.write_out(position, after=written)
+            written = position
+        if advance:
+            advance(len(rows))
+    if position > written:
+        if before_writing and not written:
+            before_writing()
+        for build in builds:
+            build.write_out(position, after=written)
+
+
+def share_process(
+    url: str,
+    key: str,
+    generations: Sequence[tuple[str, int, str]],  # projection name, generation, tracking
+    last: int,
+    digits: Digits,
+    done: Any,  # a shared counter of events read
+    tables_ready: Any,  # an event: the new generation's tables exist
+) -> None:
+    """The second process of a rebuild (spawned: see adapters.ingest.helper on fork)."""
+    kinds = {kind.name: kind for kind in PROJECTIONS}
+    with no_collection(), open_volym(url, pseudonym_key=key) as volym:
+        targets = [
+            (kinds[name], kinds[name].view(volym.engine, generation), tracking)
+            for name, generation, tracking in generations
+        ]
+
+        def advance(n: int) -> None:
+            with done.get_lock():
+                done.value += n
+
+        def wait_for_tables() -> None:
+            # A rebuild killed outright (SIGKILL) cannot stop this process: do not wait
+            # for it forever.
+            parent = multiprocessing.parent_process()
+            while not tables_ready.wait(1.0):
+                if parent is not None and not parent.is_alive():
+                    raise SystemExit(1)
+
+        fold_share(volym, targets, last, digits, advance, before_writing=wait_for_tables)
+
+
+class ShareProcess:
+    """A second process folding one share. It is started before the new tables exist,
+    since starting it takes about half a second; it writes only after `tables_ready`."""
+
+    def __init__(self, volym: Volym, targets: Sequence[Target], last: int, digits: Digits):
+        context = multiprocessing.get_context("spawn")
+        self._done = context.Value("q", 0)
+        self._ready = context.Event()
+        generations = [(kind.name, view.generation, name) for kind, view, name in targets]
+        url = volym.url.render_as_string(hide_password=False)
+        key = volym.pseudonymizer.key.decode()
+        self._process = context.Process(
+            target=share_process,
+            args=(url, key, generations, last, digits, self._done, self._ready),
+            daemon=True,
+        )
+        self._process.start()
+
+    def tables_ready(self) -> None:
+        self._ready.set()
+
+    def done(self) -> int:
+        """Events read so far."""
+        return int(self._done.value)
+
+    def join(self, advance: Callable[[int], None]) -> None:
+        """Wait for it to finish, calling advance(0) now and then (progress)."""
+        while self._process.is_alive():
+            self._process.join(0.25)
+            advance(0)
+        if self._process.exitcode != 0:
+            raise UserError(
+                "the second rebuild process stopped unexpectedly; the live projections are "
+                "unchanged: run volym rebuild again"
+            )
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()

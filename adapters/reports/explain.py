@@ -1,0 +1,175 @@
+"""`volym explain`: a report as it was at a moment and as it is now, and for each figure
+that changed, the events stored after that moment that changed it.
+
+The events are found per aggregate: the placements, cases or households with events
+stored after the moment are projected alone, as they were then and as they are now, and
+reported by the same request grouped by aggregate too; an aggregate whose own figures in
+a row differ is a cause of that row's difference."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from adapters.cli.report import REPORTS
+from adapters.composition import Volym
+from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.projection.projector import Projector
+from adapters.projection.replay import view_of_events
+from adapters.reports.history import event_history
+from adapters.reports.request import ReportRequest, parse_request
+
+_IDS = ("placement_id", "case_id", "household_id")
+
+
+def explain(
+    volym: Volym,
+    kind: str,
+    periods: list[str],
+    by: list[str],
+    where: list[str],
+    as_of: datetime,
+) -> dict[str, Any]:
+    report_kind, projection, compute = REPORTS[kind]
+    request = parse_request(report_kind, periods, by, where, as_of)
+    projector = Projector(volym, projection)
+    live = projector.live_view()
+    projector.catch_up(live)
+    now = compute(live, replace(request, as_of=None))
+    everything = _events(volym, projection.topic_prefix)  # the log is read once, here
+    known_then = [e for e in everything if e.timestamp <= as_of]
+    then = compute(view_of_events(projection, known_then), request)
+    late = [e for e in everything if e.timestamp > as_of]
+    touched = {e.originator_id for e in late}
+    own = [e for e in everything if e.originator_id in touched]
+    causes = _causes(own, late, as_of, request, compute, projection, report_kind.key_dimension)
+    names = {e.originator_id.hex: e for e in own if hasattr(e, "source")}  # created events
+
+    differences = []
+    for row_key, (before, after) in _paired(then, now, request).items():
+        changed = {
+            m: {"then": before.get(m), "now": after.get(m)}
+            for m in report_kind.measures
+            if m != "days" and before.get(m) != after.get(m)  # days is the period's
+        }
+        if not changed:
+            continue
+        by_aggregate: dict[str, list[Any]] = {}
+        for key_hex, e in causes.get(row_key, ()):
+            by_aggregate.setdefault(key_hex, []).append(e)
+        explained = []
+        for key_hex, events in sorted(by_aggregate.items()):
+            created = names[key_hex]
+            explained.append(
+                {
+                    "source": created.source,
+                    "id": next(getattr(created, f) for f in _IDS if hasattr(created, f)),
+                    "events": event_history(events),
+                }
+            )
+        period, *values = row_key
+        differences.append(
+            {
+                "period": period,
+                "group": dict(zip(request.by, values, strict=True)),
+                "measures": changed,
+                "causes": explained,
+            }
+        )
+    return {
+        "report": kind,
+        "as_of": as_of.isoformat(),
+        "by": list(request.by),
+        "where": then["where"],
+        "differences": differences,
+    }
+
+
+def _events(volym: Volym, prefix: str) -> list[Any]:
+    decoder = EventDecoder(volym.events.mapper, prefix)
+    events: list[Any] = []
+    position = 0
+    while rows := read_rows(volym.recorder, position, 5000):
+        events += decoder.decode(rows)
+        position = rows[-1][0]
+    return events
+
+
+def _rows(report: dict[str, Any], request: ReportRequest) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = report["rows"] if request.by else report["totals"]
+    return rows
+
+
+def _paired(
+    then: dict[str, Any], now: dict[str, Any], request: ReportRequest
+) -> dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]]:
+    """Rows of both reports by period and group; a row missing on one side is empty."""
+    dims = ["period", *request.by]
+    pairs: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+    for side, report in enumerate((then, now)):
+        for row in _rows(report, request):
+            key = tuple(row[d] for d in dims)
+            before, after = pairs.get(key, ({}, {}))
+            pairs[key] = (row, after) if side == 0 else (before, row)
+    return pairs
+
+
+def _causes(
+    own: list[Any],
+    late: list[Any],
+    as_of: datetime,
+    request: ReportRequest,
+    compute: Any,
+    projection: Any,
+    key_dim: str,
+) -> dict[tuple[Any, ...], list[tuple[str, Any]]]:
+    """For each row of the request, the late events that changed it: the touched
+    aggregates are projected alone with what was known then plus their first j late
+    events, j = 0, 1, ...; the j-th late event of an aggregate is a cause of a row where
+    the aggregate's own figures change from step j-1 to step j, and differ in the end."""
+    order = {id(e): n for n, e in enumerate(late)}
+    nth: dict[int, int] = {}
+    seen: dict[Any, int] = {}
+    for e in late:
+        nth[id(e)] = seen.get(e.originator_id, 0)
+        seen[e.originator_id] = nth[id(e)] + 1
+    keyed = replace(request, by=[*request.by, key_dim])
+    dims = ["period", *request.by]
+    late_of: dict[str, list[Any]] = {}
+    for e in late:
+        late_of.setdefault(e.originator_id.hex, []).append(e)
+    previous: dict[tuple[Any, ...], dict[str, Any]] = {}
+    first: dict[tuple[Any, ...], dict[str, Any]] = {}
+    found: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+    for step in range(max(seen.values(), default=0) + 1):
+        events = [e for e in own if id(e) not in order or nth[id(e)] < step]
+        figures = {
+            tuple(row[d] for d in [*dims, key_dim]): _measures(row)
+            for row in compute(view_of_events(projection, events), keyed)["rows"]
+        }
+        if not step:
+            first = figures
+        else:
+            for slot in previous.keys() | figures.keys():
+                if previous.get(slot) != figures.get(slot):
+                    *row_key, key_hex = slot
+                    if len(late_of[key_hex]) >= step:
+                        found.setdefault(tuple(row_key), []).append(
+                            (key_hex, late_of[key_hex][step - 1])
+                        )
+        previous = figures
+    # An aggregate that ends up where it was (started and ended since, both outside the
+    # row) did not change the row, whatever its events did along the way.
+    return {
+        row_key: [
+            (key_hex, e)
+            for key_hex, e in events
+            if first.get((*row_key, key_hex)) != previous.get((*row_key, key_hex))
+        ]
+        for row_key, events in found.items()
+    }
+
+
+def _measures(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "days"}

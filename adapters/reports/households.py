@@ -1,0 +1,86 @@
+"""Benefit household figures: the period's household-month rows are selected in SQL, the
+measures computed by projections.household_measures, the same on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from adapters.errors import UserError
+from adapters.readmodels.households import SqlHouseholdView
+from adapters.reports.request import Group, ReportKind, ReportRequest, build_report
+from domain.periods import Period
+from projections.household_measures import (
+    DIMENSIONS,
+    MEASURES,
+    dimension_value,
+    household_measures,
+)
+from projections.households import MonthRow, month_row
+
+
+def _empty(period: Period) -> dict[str, Any]:
+    return household_measures([], _months(period), calendar_year=_calendar_year(period))
+
+
+HOUSEHOLDS = ReportKind("households", MEASURES, DIMENSIONS, _empty, "household_key")
+
+
+def household_report(view: SqlHouseholdView, request: ReportRequest) -> dict[str, Any]:
+    for period in request.periods:
+        if not _whole_months(period):
+            raise UserError(
+                f"--period {period.label}: household figures are counted by whole months "
+                "(the month the assistance is for); give months, e.g. 2023-01..2023-08"
+            )
+    with view.engine.connect() as conn:
+
+        def query(period: Period, dims: list[str]) -> list[Group]:
+            groups: dict[tuple[Any, ...], list[MonthRow]] = {}
+            for row in _rows(conn, view, period):
+                if all(dimension_value(row, d) in v for d, v in request.where.items()):
+                    key = tuple(dimension_value(row, d) for d in dims)
+                    groups.setdefault(key, []).append(row)
+            months, year = _months(period), _calendar_year(period)
+            return [
+                (
+                    dict(zip(dims, values, strict=True)),
+                    household_measures(rows, months, calendar_year=year),
+                )
+                for values, rows in groups.items()
+            ]
+
+        return build_report(request, query)
+
+
+def _rows(conn: Any, view: SqlHouseholdView, period: Period) -> list[MonthRow]:
+    """Each household's net amount per month and kind in the period, with the composition
+    in force that month."""
+    p = view.payment.c
+    statement = (
+        select(p.household_key, p.month, p.kind, func.sum(p.amount_ore - p.reversed_ore))
+        .where(p.month >= period.start.toordinal(), p.month <= period.end.toordinal())
+        .group_by(p.household_key, p.month, p.kind)
+    )
+    nets = conn.execute(statement).all()
+    states = view.states(conn, {key for key, _, _, _ in nets})
+    return [
+        month_row(states[key], date.fromordinal(month), kind, int(net))
+        for key, month, kind, net in nets
+    ]
+
+
+def _whole_months(period: Period) -> bool:
+    after_end = date.fromordinal(period.end.toordinal() + 1)
+    return period.start.day == 1 and after_end.day == 1
+
+
+def _months(period: Period) -> int:
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+
+
+def _calendar_year(period: Period) -> bool:
+    year = period.start.year
+    return (period.start, period.end) == (date(year, 1, 1), date(year, 12, 31))
