@@ -35,20 +35,10 @@ from eventsourcing.persistence import JSONTranscoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adapters import application
 from adapters.composition import open_volym
-from adapters.eventstore.recorders import DateAsISO
-from adapters.ingest.ingestor import Ingestor
-from adapters.ingest.streams import stream_of
-from adapters.projection.kinds import (
-    HOUSEHOLD_PROJECTION,
-    INVESTIGATION_PROJECTION,
-    PLACEMENT_PROJECTION,
-)
-from adapters.projection.projector import Projector
-from adapters.reports.households import HOUSEHOLDS, household_report
-from adapters.reports.investigations import INVESTIGATIONS, investigation_report
-from adapters.reports.placements import PLACEMENTS, placement_report
-from adapters.reports.request import parse_request
+from adapters.eventstore.transcoding import DateAsISO
+from adapters.streams import STREAMS
 from adapters.synthetic.households import household_feed
 from adapters.synthetic.investigations import case_feed
 from adapters.synthetic.placements import placement_feed
@@ -112,8 +102,8 @@ def baseline(feed: Path, env: dict[str, str]) -> float:
                 fields["month"] = date.fromisoformat(e["month"] + "-01")
             fields["model_fields_set"] = set(e)
             event = SimpleNamespace(**{**DEFAULTS, **fields})
-            stream = stream_of(event.type)
-            key = stream.key(event)
+            stream = BY_PREFIX[event.type.partition(".")[0]]
+            key = stream.key(event.source, getattr(event, stream.id_field))
             try:
                 aggregates[key] = stream.command(aggregates.get(key), event, now)
             except RuleViolation:
@@ -131,6 +121,7 @@ def baseline(feed: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
+BY_PREFIX = {stream.aggregate: stream for stream in STREAMS}
 DEFAULTS = {  # the feed's optional fields, as validation would fill them in
     "unaccompanied": False,
     "accompanying_children": 0,
@@ -150,21 +141,19 @@ def measure_volym(feed: Path, url: str) -> tuple[int, float, dict[str, float]]:
     with open_volym(url, pseudonym_key=KEY) as volym:
         started = time.perf_counter()
         with feed.open("rb") as handle:
-            summary = Ingestor(volym).ingest(handle)
+            summary = application.ingest_lines(volym, handle)
         elapsed = time.perf_counter() - started
         reports: dict[str, float] = {}
-        for name, kind, projection, compute, by in (
-            ("placements", PLACEMENTS, PLACEMENT_PROJECTION, placement_report, "form_group"),
-            ("investigations", INVESTIGATIONS, INVESTIGATION_PROJECTION, investigation_report,
-             "target_group"),
-            ("households", HOUSEHOLDS, HOUSEHOLD_PROJECTION, household_report, "kind"),
-        ):  # fmt: skip
-            view = Projector(volym, projection).live_view()
-            request = parse_request(kind, ["2024-Q1"], [by])
+        for name, by in (
+            ("placements", "form_group"),
+            ("investigations", "target_group"),
+            ("households", "kind"),
+        ):
+            request = application.report_request(name, ["2024-Q1"], [by])
             timings = []
             for _ in range(5):
                 t0 = time.perf_counter()
-                compute(view, request)
+                application.report(volym, request)
                 timings.append(time.perf_counter() - t0)
             reports[name] = round(statistics.median(timings), 4)
     return summary.accepted, elapsed, reports

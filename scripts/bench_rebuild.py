@@ -24,10 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from adapters import application
 from adapters.composition import Volym, open_volym
-from adapters.ingest.ingestor import Ingestor
-from adapters.projection.projector import projectors
-from adapters.projection.rebuild import rebuild_together
 from scripts.bench_ingest import KEY, PG_URL, BaselineApp, pg_database, pg_env, write_feed
 
 READ_BATCH = 1000
@@ -59,9 +57,8 @@ def library_read_and_decode(env: dict[str, str]) -> tuple[int, float]:
 
 def volym_rebuild(volym: Volym) -> tuple[int, float]:
     """What `volym rebuild` does: every projection, from one reading of the log."""
-    started = time.perf_counter()
-    rebuild_together(volym, list(projectors(volym).values()))
-    return volym.recorder.max_notification_id() or 0, time.perf_counter() - started
+    receipt = application.rebuild(volym)
+    return receipt.events, receipt.seconds
 
 
 def run_store(store: str, feed: Path, directory: Path, repeat: int) -> dict[str, Any]:
@@ -81,7 +78,7 @@ def _measure(url: str, env: dict[str, str], feed: Path, repeat: int) -> dict[str
     base_runs, volym_runs = [], []
     with open_volym(url, pseudonym_key=KEY) as volym:
         with feed.open("rb") as handle:
-            Ingestor(volym).ingest(handle)
+            application.ingest_lines(volym, handle)
         for _ in range(repeat):
             read, base_s = library_read_and_decode(env)
             events, volym_s = volym_rebuild(volym)

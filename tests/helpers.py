@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
+from adapters import application
+from adapters.application import IngestSummary
 from adapters.composition import Volym
-from adapters.ingest.ingestor import Ingestor, IngestSummary
-from adapters.projection.kinds import (
-    HOUSEHOLD_PROJECTION,
-    INVESTIGATION_PROJECTION,
-    PLACEMENT_PROJECTION,
-)
 from adapters.projection.projector import Projector
-from adapters.reports.households import HOUSEHOLDS, household_report
-from adapters.reports.investigations import INVESTIGATIONS, investigation_report
-from adapters.reports.placements import PLACEMENTS, placement_report
-from adapters.reports.request import parse_request
+from adapters.projection.rebuild import rebuild_together
+from adapters.streams import PLACEMENTS
+from adapters.streams.spec import AnyStream
 
 TEST_KEY = "test-key-0123456789abcdef0123456789"
 SOURCE = "lifecare-test"
@@ -135,14 +131,25 @@ def lines(*events: dict[str, Any]) -> list[str]:
 
 
 def ingest(volym: Volym, *events: dict[str, Any]) -> IngestSummary:
-    return Ingestor(volym).ingest(lines(*events))
+    return application.ingest_lines(volym, lines(*events))
+
+
+def report_of(
+    name: str,
+    volym: Volym,
+    *periods: str,
+    by: tuple[str, ...] = (),
+    where: tuple[str, ...] = (),
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    request = application.report_request(name, periods, by, where, as_of)
+    return application.report(volym, request).report
 
 
 def report(
     volym: Volym, *periods: str, by: tuple[str, ...] = (), where: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    view = Projector(volym, PLACEMENT_PROJECTION).live_view()
-    return placement_report(view, parse_request(PLACEMENTS, list(periods), by, where))
+    return report_of("placements", volym, *periods, by=by, where=where)
 
 
 def total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
@@ -152,8 +159,7 @@ def total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
 def case_report(
     volym: Volym, *periods: str, by: tuple[str, ...] = (), where: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    view = Projector(volym, INVESTIGATION_PROJECTION).live_view()
-    return investigation_report(view, parse_request(INVESTIGATIONS, list(periods), by, where))
+    return report_of("investigations", volym, *periods, by=by, where=where)
 
 
 def case_total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
@@ -163,12 +169,20 @@ def case_total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
 def household_report_of(
     volym: Volym, *periods: str, by: tuple[str, ...] = (), where: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    view = Projector(volym, HOUSEHOLD_PROJECTION).live_view()
-    return household_report(view, parse_request(HOUSEHOLDS, list(periods), by, where))
+    return report_of("households", volym, *periods, by=by, where=where)
 
 
 def household_total(volym: Volym, period: str, **kwargs: Any) -> dict[str, Any]:
     return household_report_of(volym, period, **kwargs)["totals"][0]
+
+
+def rebuild(volym: Volym, stream: AnyStream = PLACEMENTS) -> Any:
+    """One projection rebuilt aside and switched to; its new live view."""
+    return rebuild_together(volym, [Projector(volym, stream)])[0]
+
+
+def live_view(volym: Volym, stream: AnyStream = PLACEMENTS) -> Any:
+    return Projector(volym, stream).live_view()
 
 
 def rows_by(result: dict[str, Any], dim: str) -> dict[Any, dict[str, Any]]:

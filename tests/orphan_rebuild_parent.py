@@ -6,8 +6,8 @@ import signal
 import sys
 
 from adapters.composition import open_volym
-from adapters.projection.kinds import PLACEMENT_PROJECTION
 from adapters.projection.rebuild_share import ShareProcess
+from adapters.streams import PLACEMENTS as PLACEMENT_PROJECTION
 from tests.helpers import TEST_KEY
 
 if __name__ == "__main__":

@@ -7,8 +7,7 @@ from freezegun import freeze_time
 from sqlalchemy import update
 
 from adapters.composition import open_volym
-from adapters.projection.kinds import HOUSEHOLD_PROJECTION, PLACEMENT_PROJECTION
-from adapters.projection.projector import Projector
+from adapters.streams import HOUSEHOLDS
 from tests.helpers import (
     MAN,
     TEST_KEY,
@@ -16,6 +15,7 @@ from tests.helpers import (
     ended,
     household,
     ingest,
+    live_view,
     opened,
     paid,
     reported,
@@ -37,8 +37,8 @@ def test_verify_passes_on_a_faithful_store_and_names_a_tampered_row(store_url, m
     code, out, _ = run(monkeypatch, capsys, "verify", "--db", store_url)
     assert code in (0, None) and "verified" in out
     with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
-        view = Projector(volym, PLACEMENT_PROJECTION).live_view()
-        payments = Projector(volym, HOUSEHOLD_PROJECTION).live_view().payment
+        view = live_view(volym)
+        payments = live_view(volym, HOUSEHOLDS).payment
         with volym.engine.begin() as conn:
             conn.execute(update(view.tables.segment).values(cost_ore=1))
             conn.execute(update(payments).values(amount_ore=5))

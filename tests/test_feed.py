@@ -2,11 +2,13 @@ import json
 
 import pytest
 
+from adapters.feed.contract import FeedContract, LineRejected
 from adapters.feed.identity import Pseudonymizer
-from adapters.feed.models import LineRejected, parse_line
+from adapters.streams import STREAMS
 from tests.helpers import GIRL, changed, started
 
 P = Pseudonymizer(b"k" * 32)
+parse_line = FeedContract([model for s in STREAMS for model in s.feed_events]).parse_line
 
 
 def reasons(event):

@@ -3,10 +3,9 @@ figure computed by hand in the test."""
 
 import pytest
 
+from adapters import application
 from adapters.errors import UserError
-from adapters.ingest.ingestor import Ingestor
-from adapters.projection.kinds import HOUSEHOLD_PROJECTION
-from adapters.projection.projector import Projector
+from adapters.streams import HOUSEHOLDS
 from tests.helpers import (
     MAN,
     OTHER_MAN,
@@ -19,6 +18,7 @@ from tests.helpers import (
     ingest,
     lines,
     paid,
+    rebuild,
     reversal,
     rows_by,
 )
@@ -243,7 +243,7 @@ def test_bad_household_lines_name_the_field_and_lose_nothing_valid(volym):
         reversal("H1", "2023-02-01", "B1", amount="-5"),
         paid("H1", "2023-01-25", "B4", "2023-01", "100.5"),
     )
-    result = Ingestor(volym).ingest(feed)
+    result = application.ingest_lines(volym, feed)
     reasons = {r.line_no: " ".join(r.reasons) for r in result.rejections}
     assert result.accepted == 2
     assert "month" in reasons[2] and "amount: must be above zero" in reasons[3]
@@ -274,7 +274,7 @@ def test_rebuild_gives_the_same_household_figures(volym):
         household_closed("H1", "2023-03-31"),
     )
     before = household_report_of(volym, "2023", "2023-Q1", by=("kind", "month"))
-    Projector(volym, HOUSEHOLD_PROJECTION).rebuild()
+    rebuild(volym, HOUSEHOLDS)
     assert household_report_of(volym, "2023", "2023-Q1", by=("kind", "month")) == before
 
 
@@ -296,5 +296,5 @@ def test_later_ingests_touching_old_months_equal_a_rebuild(volym):
     assert household_total(volym, "2023-02")["amount"] == 8000 + 9000
     assert household_total(volym, "2023-04..2023-06")["children_avg_per_month"] == 2
     assert household_total(volym, "2023-03")["children_avg_per_month"] == 0
-    Projector(volym, HOUSEHOLD_PROJECTION).rebuild()
+    rebuild(volym, HOUSEHOLDS)
     assert household_report_of(volym, "2023-01..2023-06", by=("month", "kind")) == result

@@ -4,8 +4,8 @@ import json
 
 import sqlalchemy
 
+from adapters import application
 from adapters.ingest import ingestor as ingest_module
-from adapters.ingest.ingestor import Ingestor
 from tests.helpers import GIRL, MAN, changed, ended, ingest, lines, started, total, voided
 
 
@@ -62,7 +62,7 @@ def test_bad_lines_lose_nothing_valid_across_batches(volym, monkeypatch):
     )
     feed.insert(2, "")  # blank lines are ignored
     feed.insert(3, "{broken")
-    result = Ingestor(volym).ingest(feed)
+    result = application.ingest_lines(volym, feed)
     assert (result.lines_read, result.accepted, result.rejected) == (6, 3, 3)
     assert [r.line_no for r in result.rejections] == [2, 4, 5]
     assert total(volym, "2023-01")["care_days"] == 31 + 31

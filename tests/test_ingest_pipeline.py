@@ -7,13 +7,14 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
+from adapters import application
 from adapters.composition import open_volym
 from adapters.ingest import ingestor as ingest_module
 from adapters.ingest.ingestor import Ingestor
 from adapters.projection import rebuild as rebuild_module
 from adapters.projection.projector import projectors
 from adapters.projection.rebuild import rebuild_together
-from adapters.projection.verify import verify
+from adapters.streams import STREAMS
 from tests.helpers import (
     MAN,
     TEST_KEY,
@@ -85,12 +86,11 @@ def figures(volym):
 
 
 def rebuild(volym):
-    for projector in projectors(volym).values():
-        projector.rebuild()
+    application.rebuild(volym)
 
 
 def test_helper_path_equals_a_rebuild_from_the_log(volym, small_batches):
-    result = Ingestor(volym).ingest(history())
+    result = application.ingest_lines(volym, history())
     assert (result.accepted, result.rejected) == (28, 5)
     assert [r.line_no for r in result.rejections] == [6, 20, 21, 26, 32]
     live = figures(volym)
@@ -106,7 +106,7 @@ def test_helper_path_equals_the_one_process_path(tmp_path, small_batches, monkey
     for use_helper in (True, False):
         monkeypatch.setattr(ingest_module, "USE_HELPER", use_helper)
         with open_volym(f"sqlite:///{tmp_path}/{use_helper}.db", pseudonym_key=TEST_KEY) as v:
-            summary = Ingestor(v).ingest(history())
+            summary = application.ingest_lines(v, history())
             rejected = [(r.line_no, r.reasons) for r in summary.rejections]
             results.append((summary.accepted, summary.duplicates, rejected, figures(v)))
     assert results[0] == results[1]
@@ -123,7 +123,7 @@ def test_a_commit_conflict_resets_the_helper_and_loses_nothing(volym, small_batc
         return real_commit(self, prepared)
 
     monkeypatch.setattr(Ingestor, "_commit", conflict_once)
-    result = Ingestor(volym).ingest(history())
+    result = application.ingest_lines(volym, history())
     assert (result.accepted, result.duplicates, result.rejected) == (28, 0, 5)
     monkeypatch.setattr(Ingestor, "_commit", real_commit)
     expected = figures(volym)
@@ -140,7 +140,7 @@ def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
     def run(feed):
         try:
             with open_volym(store_url, pseudonym_key=TEST_KEY) as own:
-                Ingestor(own).ingest(feed)
+                application.ingest_lines(own, feed)
         except BaseException as error:
             errors.append(error)
 
@@ -151,7 +151,7 @@ def test_concurrent_ingesters_skip_no_event(store_url, small_batches):
         thread.join()
     assert not errors
     with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
-        every = projectors(volym).values()
+        every = projectors(volym, STREAMS).values()
         live = figures(volym)
         assert live[0]["totals"][0]["started"] == 3 * 11
         assert live[1]["totals"][0]["reported"] == 3 * 2
@@ -171,14 +171,14 @@ def test_a_rebuild_shared_between_processes_equals_the_live_projections(
     volym, monkeypatch, processes
 ):
     for prefix in "ABC":
-        Ingestor(volym).ingest(history(prefix))
+        application.ingest_lines(volym, history(prefix))
     live = figures(volym)
     monkeypatch.setattr(rebuild_module, "_processes", lambda events: processes)
-    chosen = list(projectors(volym).values())
+    chosen = list(projectors(volym, STREAMS).values())
     views = rebuild_together(volym, chosen)
     assert [view.generation for view in views] == [2, 2, 2]
     assert figures(volym) == live
-    assert verify(volym) == []
+    assert application.verify(volym) == []
     last = volym.recorder.max_notification_id()
     for projector, view in zip(chosen, views, strict=True):
         assert view.max_tracking_id(projector.tracking_name(view)) == last

@@ -3,9 +3,8 @@ figure computed by hand in the test."""
 
 import pytest
 
-from adapters.ingest.ingestor import Ingestor
-from adapters.projection.kinds import INVESTIGATION_PROJECTION
-from adapters.projection.projector import Projector
+from adapters import application
+from adapters.streams import INVESTIGATIONS
 from tests.helpers import (
     MAN,
     assessed,
@@ -16,6 +15,7 @@ from tests.helpers import (
     ingest,
     lines,
     opened,
+    rebuild,
     reported,
     rows_by,
     started,
@@ -230,7 +230,7 @@ def test_bad_lines_name_the_field_and_lose_nothing_valid(volym):
         closed("C4", "2023-01-03", outcome="klar"),
         {**opened("C4", "2023-01-03"), "until": "2023-02-01"},
     )
-    result = Ingestor(volym).ingest(feed)
+    result = application.ingest_lines(volym, feed)
     reasons = {r.line_no: " ".join(r.reasons) for r in result.rejections}
     assert result.accepted == 1
     assert "target_group" in reasons[1]
@@ -258,6 +258,6 @@ def test_rebuild_gives_the_same_investigation_figures(volym):
         reported("C2", "2023-02-10", person=MAN, target_group="ekonomiskt_bistand"),
     )
     before = case_report(volym, "2023", "2023-Q1", by=("target_group", "quarter"))
-    view = Projector(volym, INVESTIGATION_PROJECTION).rebuild()
+    view = rebuild(volym, INVESTIGATIONS)
     assert view.generation == 2
     assert case_report(volym, "2023", "2023-Q1", by=("target_group", "quarter")) == before

@@ -3,16 +3,16 @@ on both stores."""
 
 import threading
 import time
-from dataclasses import replace
 
+from adapters import application
+from adapters.application.ingesting import ingestor
 from adapters.composition import open_volym
 from adapters.feed.parsing import batches, parse_batch
-from adapters.ingest.ingestor import Ingestor
 from adapters.ingest.prepare import Preparer
-from adapters.projection.kinds import PLACEMENT_PROJECTION
-from adapters.projection.live import LiveProjections, status
-from adapters.projection.projector import Projector
-from adapters.projection.verify import verify
+from adapters.projection.live import LiveProjections
+from adapters.projection.projector import Projector, projectors
+from adapters.streams import PLACEMENTS, STREAMS
+from adapters.streams.placements import Placements
 from tests.helpers import (
     MAN,
     TEST_KEY,
@@ -28,13 +28,14 @@ from tests.helpers import (
 
 def store_without_projecting(volym, *events):
     """As another process's ingest would, before it projects: events stored, views behind."""
-    ingestor, preparer = Ingestor(volym), Preparer(volym)
+    writer, preparer = ingestor(volym), Preparer(volym, STREAMS)
     for batch in batches(lines(*events), 2):
-        ingestor._commit(preparer.prepare(parse_batch(batch, volym.pseudonymizer)))
+        parsed = parse_batch(batch, writer.contract, volym.pseudonymizer)
+        writer._commit(preparer.prepare(parsed))
 
 
 def lag(volym):
-    return {s.projection: s.lag for s in status(volym)}
+    return {s.projection: s.lag for s in application.status(volym)}
 
 
 def feed(prefix, n=6):
@@ -61,7 +62,7 @@ def wait_until(condition, seconds=20.0):
 def test_status_shows_each_projections_lag_and_a_step_clears_it(volym):
     store_without_projecting(volym, *feed("A", 2))
     assert lag(volym) == {"placements": 8, "investigations": 8, "households": 8}
-    done = LiveProjections(volym).step()
+    done = LiveProjections(volym, projectors(volym, STREAMS)).step()
     assert done == {"placements": 8, "investigations": 8, "households": 8}
     assert lag(volym) == {"placements": 0, "investigations": 0, "households": 0}
 
@@ -69,7 +70,8 @@ def test_status_shows_each_projections_lag_and_a_step_clears_it(volym):
 def test_live_projections_follow_concurrent_writers_and_skip_nothing(store_url):
     stop = threading.Event()
     with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
-        runner = threading.Thread(target=LiveProjections(volym, poll=0.2).run, args=(stop,))
+        live = LiveProjections(volym, projectors(volym, STREAMS), poll=0.2)
+        runner = threading.Thread(target=live.run, args=(stop,))
         runner.start()
         try:
 
@@ -88,13 +90,13 @@ def test_live_projections_follow_concurrent_writers_and_skip_nothing(store_url):
             runner.join(timeout=10)
         assert total(volym, "2023-01")["started"] == 18
         assert case_total(volym, "2023-01")["reported"] == 18
-        assert verify(volym) == []
+        assert application.verify(volym) == []
 
 
 def test_a_lost_notification_only_delays_until_the_next_poll(store_url):
     stop = threading.Event()
     with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
-        live = LiveProjections(volym, poll=0.3)
+        live = LiveProjections(volym, projectors(volym, STREAMS), poll=0.3)
         live.channel = "nobody_notifies_here"  # every notification is lost
         runner = threading.Thread(target=live.run, args=(stop,))
         runner.start()
@@ -108,16 +110,26 @@ def test_a_lost_notification_only_delays_until_the_next_poll(store_url):
             runner.join(timeout=10)
 
 
+class Newer(Placements):
+    version = Placements.version + 1
+
+
+def serve_started(volym, projection):
+    live = LiveProjections(volym, {projection.name: Projector(volym, projection)})
+    live.start()
+    return live.projectors[projection.name].live_view()
+
+
 def test_a_changed_code_version_is_rebuilt_aside_on_start(volym):
-    Ingestor(volym).ingest(lines(*feed("V", 2)))
+    application.ingest_lines(volym, lines(*feed("V", 2)))
     before = total(volym, "2023-01")
-    newer = replace(PLACEMENT_PROJECTION, version=PLACEMENT_PROJECTION.version + 1)
-    view = Projector(volym, newer).live_view()
+    newer = Newer()
+    view = serve_started(volym, newer)
     assert view.generation == 2
-    rows = {s.projection: s for s in status(volym)}
+    rows = {s.projection: s for s in application.status(volym)}
     assert rows["placements"].version == newer.version  # status now flags it against the code
-    assert rows["placements"].code_version == PLACEMENT_PROJECTION.version
-    assert Projector(volym, newer).live_view().generation == 2  # current now: no rebuild
+    assert rows["placements"].code_version == PLACEMENTS.version
+    assert serve_started(volym, newer).generation == 2  # current now: no rebuild
     assert total(volym, "2023-01") == before
 
 
@@ -131,7 +143,7 @@ def test_serve_projects_what_other_processes_store_until_stopped(store_url, monk
     monkeypatch.setenv("VOLYM_PSEUDONYM_KEY", TEST_KEY)
     out, stop = StringIO(), threading.Event()
     with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
-        Projector(volym, PLACEMENT_PROJECTION).live_view()  # the store exists
+        Projector(volym, PLACEMENTS).writable_view()  # the store exists
     server = threading.Thread(
         target=run_serve, args=(store_url, 0.2, Console(file=out, width=200), stop)
     )

@@ -17,7 +17,7 @@ import domain.investigation
 import domain.placement
 from adapters.eventstore.codec import event_decoder
 from adapters.eventstore.log_reader import EventDecoder, read_rows
-from adapters.eventstore.recorders import FastTranscoder, make_mapper
+from adapters.eventstore.transcoding import FastTranscoder, make_mapper
 from tests.helpers import (
     WOMAN,
     assessed,

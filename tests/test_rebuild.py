@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,13 +15,22 @@ from sqlalchemy import inspect
 from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.projection import rebuild_share
-from adapters.projection.kinds import PLACEMENT_PROJECTION
-from adapters.projection.projector import Projector
 from adapters.projection.rebuild_share import ShareProcess
-from adapters.projection.replay import view_as_of
-from adapters.reports.placements import PLACEMENTS, placement_report
-from adapters.reports.request import parse_request
-from tests.helpers import MAN, TEST_KEY, changed, ended, ingest, report, started, voided
+from adapters.streams import PLACEMENTS
+from adapters.streams.placements import Placements
+from tests.helpers import (
+    MAN,
+    TEST_KEY,
+    changed,
+    ended,
+    ingest,
+    live_view,
+    rebuild,
+    report,
+    report_of,
+    started,
+    voided,
+)
 
 
 def history(volym):
@@ -47,7 +55,7 @@ def history(volym):
 def test_rebuild_gives_identical_figures(volym):
     history(volym)
     before = report(volym, "2023-Q1", "2023-01..2023-08", by=("form", "month"))
-    Projector(volym, PLACEMENT_PROJECTION).rebuild()
+    rebuild(volym)
     assert report(volym, "2023-Q1", "2023-01..2023-08", by=("form", "month")) == before
 
 
@@ -59,21 +67,20 @@ def test_a_rebuild_killed_midway_leaves_the_live_model_and_the_next_rebuild_is_r
     monkeypatch.setattr(rebuild_share, "READ_BATCH", 2)
     monkeypatch.setattr(rebuild_share, "RECORD_LIMIT", 0)  # written out after each batch
     calls = {"n": 0}
-    real = PLACEMENT_PROJECTION.save
 
-    def dies_on_the_second_batch(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt("killed")
-        return real(*args, **kwargs)
+    class Mortal(Placements):
+        def save(self, *args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt("killed")
+            return super().save(*args, **kwargs)
 
-    mortal = replace(PLACEMENT_PROJECTION, save=dies_on_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
-        Projector(volym, mortal).rebuild()
+        rebuild(volym, Mortal())
     assert report(volym, "2023-Q1", by=("form",)) == before
-    view = Projector(volym, PLACEMENT_PROJECTION).rebuild()
+    view = rebuild(volym)
     assert view.generation == 2  # the half-built generation 2 was dropped and built again
-    assert Projector(volym, PLACEMENT_PROJECTION).live_view().generation == 2
+    assert live_view(volym).generation == 2
     assert report(volym, "2023-Q1", by=("form",)) == before
 
 
@@ -86,8 +93,7 @@ def test_as_of_reproduces_the_figures_known_at_that_moment(volym):
             ended("P1", "2023-02-28"),
             started("P2", "2023-03-01", person=MAN, target_group="vuxna_ovriga"),
         )
-    request = parse_request(PLACEMENTS, ["2023-Q1"], as_of=datetime(2023, 4, 30, tzinfo=UTC))
-    then = placement_report(view_as_of(volym, PLACEMENT_PROJECTION, request.as_of), request)
+    then = report_of("placements", volym, "2023-Q1", as_of=datetime(2023, 4, 30, tzinfo=UTC))
     assert then["totals"][0]["care_days"] == 90
     assert then["as_of"] == "2023-04-30T00:00:00+00:00"
     assert report(volym, "2023-Q1")["totals"][0]["care_days"] == 59 + 31
@@ -95,8 +101,8 @@ def test_as_of_reproduces_the_figures_known_at_that_moment(volym):
 
 def test_a_rebuilt_generation_has_the_indexes_of_a_first_one(volym):
     history(volym)
-    first = Projector(volym, PLACEMENT_PROJECTION).live_view()
-    rebuilt = Projector(volym, PLACEMENT_PROJECTION).rebuild()  # indexes made after filling
+    first = live_view(volym)
+    rebuilt = rebuild(volym)  # indexes made after filling
     inspector = inspect(volym.engine)
 
     def indexes(view):
@@ -110,10 +116,16 @@ def test_a_rebuilt_generation_has_the_indexes_of_a_first_one(volym):
     assert first.generation == 1 and rebuilt.generation == 2
 
 
+class Unopenable(Placements):
+    """A projection whose tables cannot be opened: the second process fails at start."""
+
+    def view(self, engine, generation):
+        raise RuntimeError("no tables for you")
+
+
 def test_a_second_rebuild_process_that_fails_is_a_clear_error(volym):
-    unknown = replace(PLACEMENT_PROJECTION, name="no-such-projection")  # it fails at start
-    view = PLACEMENT_PROJECTION.view(volym.engine, 9)
-    second = ShareProcess(volym, [(unknown, view, "x")], 0, (9, 16))
+    view = PLACEMENTS.view(volym.engine, 9)
+    second = ShareProcess(volym, [(Unopenable(), view, "x")], 0, (9, 16))
     try:
         second.tables_ready()
         with pytest.raises(UserError, match="second rebuild process stopped unexpectedly"):

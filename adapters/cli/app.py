@@ -42,6 +42,9 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
+# The streams by name, as the command line offers them. Written out rather than read from
+# adapters.streams, so that `volym --help` and a mistyped command need not import every
+# room; tests/test_streams.py holds them equal to the specs.
 class Kind(StrEnum):
     placements = "placements"
     investigations = "investigations"
@@ -84,7 +87,9 @@ def report(
     """Report figures for one or more periods."""
     from adapters.cli.report import run_report
 
-    run_report(kind.value, period, by or [], where or [], as_of, format.value, output, measure, db)
+    run_report(
+        kind.value, period, by or [], where or [], as_of, format.value, output, measure, db, err
+    )
 
 
 @app.command()
@@ -115,7 +120,7 @@ def history(
     db: DbOption = None,
 ) -> None:
     """The full event history of one aggregate: effective, registered and stored times."""
-    from adapters.reports.history import run_history
+    from adapters.cli.history import run_history
 
     run_history(kind.value, source, ident, format.value, db)
 
@@ -175,11 +180,14 @@ def demo(
         Path, typer.Option("--dir", help="where the demo database and feed are written")
     ] = Path("demo"),
     seed: Annotated[int, typer.Option(help="random seed of the example municipality")] = 2024,
+    scale: Annotated[
+        float, typer.Option(help="size of the municipality: 1 is about 100 000 inhabitants")
+    ] = 1.0,
 ) -> None:
     """A realistic example municipality, end to end, on the embedded default (SQLite)."""
     from adapters.cli.demo import run_demo
 
-    run_demo(directory, seed, err)
+    run_demo(directory, seed, err, scale)
 
 
 def main() -> None:

@@ -10,10 +10,10 @@ from typing import IO
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from adapters.application.ingesting import Ingestor, IngestSummary, Rejection, ingestor
 from adapters.cli.labels import swedish_number
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.ingest.ingestor import Ingestor, IngestSummary, Rejection
 
 
 class RejectsFile:
@@ -48,10 +48,10 @@ def ingest_files(files: list[Path], rejects: Path | None, db: str | None, err: C
     shared = RejectsFile(rejects) if rejects else None
     total_rejected = 0
     with open_volym(db) as volym:
-        ingestor = Ingestor(volym)
+        feeds = ingestor(volym)
         for path in files:
             target = shared or RejectsFile(path.with_name(path.name + ".rejects.jsonl"))
-            summary = _ingest_one(ingestor, path, target, err)
+            summary = _ingest_one(feeds, path, target, err)
             if target is not shared:
                 target.close()
             total_rejected += summary.rejected

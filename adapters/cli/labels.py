@@ -4,38 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.streams import STREAMS
+
 MEASURE_LABELS = {
-    "care_days": "Vårddygn",
     "days": "Dagar",
-    "average_placements": "Antal placeringar",
-    "cost": "Kostnad, kr",
-    "cost_per_care_day": "Kostnad per dygn, kr",
-    "started": "Påbörjade",
-    "ended": "Avslutade",
-    "active_on_last_day": "Pågående sista dagen",
-    "persons": "Personer",
-    "reported": "Inledda aktualiseringar",
-    "persons_reported": "Unika personer, aktualiseringar",
-    "assessed": "Förhandsbedömningar",
-    "assessed_within_14_days": "Inom 14 dagar",
-    "assessed_within_14_days_share": "Andel inom 14 dagar, %",
-    "opened": "Inledda utredningar",
-    "persons_opened": "Unika personer, inledda",
-    "closed": "Avslutade utredningar",
-    "persons_closed": "Unika personer, avslutade",
-    "median_duration_days": "Utredningstid, median dagar",
-    "closed_over_4_months": "Över 4 månader",
-    "closed_over_4_months_share": "Andel över 4 månader, %",
-    "ongoing_on_last_day": "Pågående utredningar sista dagen",
-    "household_months": "Biståndsmånader",
-    "households_avg_per_month": "Hushåll per månad",
-    "amount": "Utbetalt netto, kr",
-    "cost_per_household": "Kostnad per hushåll, kr",
-    "children_avg_per_month": "Berörda barn per månad",
-    "long_term_households": "Långvarigt bistånd, hushåll",
-    "long_term_share": "Andel långvarigt, %",
-    "long_term_persons": "Långvarigt bistånd, vuxna",
-    "long_term_persons_share": "Andel vuxna långvarigt, %",
+    **{measure: label for s in STREAMS for measure, label in s.labels.measures.items()},
 }
 # Measures shown with one decimal; all others as whole numbers. Shares are shown as
 # percentages with one decimal (JSON and CSV keep the plain fraction).
@@ -130,11 +103,7 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
     },
 }
 
-REPORT_TITLES = {
-    "placements": "Placeringar i heldygnsvård",
-    "investigations": "Aktualiseringar och utredningar",
-    "households": "Ekonomiskt bistånd",
-}
+REPORT_TITLES = {s.name: s.labels.title for s in STREAMS}
 
 
 def value_label(dim: str, value: Any) -> str:

@@ -13,16 +13,17 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from adapters import application
 from adapters.cli.labels import MEASURE_LABELS, format_measure, swedish_number, value_label
 from adapters.cli.output import to_json
+from adapters.cli.report import local
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.projection.live import LiveProjections, status
 
 
 def run_status(db: str | None, fmt: str, out: Console) -> None:
     with open_volym(db, must_exist=True) as volym:
-        rows = status(volym)
+        rows = application.status(volym)
     if fmt == "json":
         out.print_json(to_json({"projections": [dict(vars(r), lag=r.lag) for r in rows]}))
         return
@@ -52,7 +53,6 @@ def run_serve(
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with open_volym(db) as volym:
-        live = LiveProjections(volym, poll=poll)
         wakes = "notifications and a poll" if volym.is_postgres else "a poll"
         out.print(f"volym serve: projections follow {volym.url.render_as_string()} "
                   f"({wakes} every {poll:g} s; Ctrl-C stops)")  # fmt: skip
@@ -62,15 +62,13 @@ def run_serve(
             out.print(f"{time.strftime('%H:%M:%S')} projected {counts}")
 
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
-            live.run(stop, on_step=report)
+            application.serve(volym, stop, poll=poll, on_step=report)
     out.print("volym serve: stopped")
 
 
 def run_verify(db: str | None, out: Console) -> None:
-    from adapters.projection.verify import verify
-
     with open_volym(db, must_exist=True) as volym:
-        differences = verify(volym)
+        differences = application.verify(volym)
     if differences:
         for line in differences:
             out.print(line, markup=False, highlight=False)
@@ -91,13 +89,10 @@ def run_explain(
     db: str | None,
     out: Console,
 ) -> None:
-    from adapters.cli.report import LOCAL_ZONE
-    from adapters.reports.explain import explain
-
-    if as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=LOCAL_ZONE)
+    as_of = local(as_of)
+    request = application.report_request(kind, periods, by, where, as_of)
     with open_volym(db, must_exist=True) as volym:
-        result = explain(volym, kind, periods, by, where, as_of)
+        result = application.explain(volym, request)
     if fmt == "json":
         print(to_json(result), end="")
         return

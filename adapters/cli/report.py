@@ -1,41 +1,28 @@
-"""`volym report`: parse the request, read the live (or as-of) model, write the output."""
+"""`volym report`: parse the request, call adapters.application.report, write the output
+(a Swedish table, JSON or CSV). A read model that is behind is said on stderr."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from adapters import application
 from adapters.cli.output import render_tables, to_csv, to_json
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.projection.kinds import (
-    HOUSEHOLD_PROJECTION,
-    INVESTIGATION_PROJECTION,
-    PLACEMENT_PROJECTION,
-    ProjectionKind,
-)
-from adapters.projection.projector import Projector
-from adapters.projection.replay import view_as_of
-from adapters.reports.households import HOUSEHOLDS, household_report
-from adapters.reports.investigations import INVESTIGATIONS, investigation_report
-from adapters.reports.placements import PLACEMENTS, placement_report
-from adapters.reports.request import ReportKind, ReportRequest, parse_request
+from adapters.reports.request import Report
+from adapters.streams import stream_named
 
 # Times without an offset are the users' own: Swedish local time.
 LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
 
-Reporter = Callable[[Any, ReportRequest], dict[str, Any]]
-REPORTS: dict[str, tuple[ReportKind, ProjectionKind, Reporter]] = {
-    "placements": (PLACEMENTS, PLACEMENT_PROJECTION, placement_report),
-    "investigations": (INVESTIGATIONS, INVESTIGATION_PROJECTION, investigation_report),
-    "households": (HOUSEHOLDS, HOUSEHOLD_PROJECTION, household_report),
-}
+
+def local(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_ZONE)
 
 
 def run_report(
@@ -48,27 +35,21 @@ def run_report(
     output: Path | None,
     measures: list[str] | None,
     db: str | None,
+    err: Console,
 ) -> None:
-    if kind not in REPORTS:
-        raise UserError(
-            f"report {kind}: not yet available in this volym version ({' and '.join(REPORTS)} are)"
-        )
-    report_kind, projection, compute = REPORTS[kind]
+    stream_named(kind)  # an unknown report is said first
     if output_format == "xlsx":
         raise UserError("--format xlsx is not yet available; use table, json or csv")
-    if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=LOCAL_ZONE)
-    request = parse_request(report_kind, periods, by, where, as_of)
-    chosen = _measures(measures, report_kind.measures)
+    request = application.report_request(
+        kind, periods, by, where, local(as_of) if as_of else None
+    )
+    chosen = _measures(measures, request.kind.measures)
     with open_volym(db, must_exist=True) as volym:
-        projector = Projector(volym, projection)
-        if as_of is None:
-            view = projector.live_view()
-            projector.catch_up(view)  # include events another process stored just now
-        else:
-            view = view_as_of(volym, projection, as_of)
-        report = compute(view, request)
-    _write(report, output_format, output, chosen)
+        answer = application.report(volym, request)
+    note = answer.freshness.note() if answer.freshness else None
+    if note:
+        err.print(f"volym: note: {note}", markup=False, highlight=False)
+    _write(answer.report, output_format, output, chosen)
 
 
 def _measures(chosen: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:
@@ -80,9 +61,7 @@ def _measures(chosen: list[str] | None, known: tuple[str, ...]) -> tuple[str, ..
     return tuple(m for m in known if m in chosen)
 
 
-def _write(
-    report: dict[str, Any], fmt: str, output: Path | None, measures: tuple[str, ...]
-) -> None:
+def _write(report: Report, fmt: str, output: Path | None, measures: tuple[str, ...]) -> None:
     if fmt == "json":
         text = to_json(report)
     elif fmt == "csv":

@@ -20,7 +20,9 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from adapters.eventstore.codec import EventOf, ShapeError, event_decoder
-from adapters.eventstore.recorders import EventRecorder, FastTranscoder, PostgresEventRecorder
+from adapters.eventstore.postgres import PostgresEventRecorder
+from adapters.eventstore.store import EventRecorder
+from adapters.eventstore.transcoding import FastTranscoder
 
 Row = tuple[int, Any, int, str, bytes]  # id, originator_id, version, topic, state
 _Decoding = tuple[EventOf, int]  # an event class's decoder, the list its events go to

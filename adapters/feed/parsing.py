@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from adapters.feed.contract import FeedContract, LineRejected, ParsedLine
 from adapters.feed.identity import Pseudonymizer
-from adapters.feed.models import LineRejected, ParsedLine, parse_line
 
 Batch = list[tuple[int, str | bytes]]
 
@@ -19,7 +19,7 @@ class ParsedBatch:
     invalid: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
 
-def parse_batch(batch: Batch, pseudonymizer: Pseudonymizer) -> ParsedBatch:
+def parse_batch(batch: Batch, contract: FeedContract, pseudonymizer: Pseudonymizer) -> ParsedBatch:
     result = ParsedBatch(len(batch))
     for line_no, data in batch:
         raw, undecodable = text_of(data)
@@ -27,7 +27,7 @@ def parse_batch(batch: Batch, pseudonymizer: Pseudonymizer) -> ParsedBatch:
             result.invalid.append((line_no, raw, [undecodable]))
             continue
         try:
-            result.lines.append((line_no, raw, parse_line(data, pseudonymizer)))
+            result.lines.append((line_no, raw, contract.parse_line(data, pseudonymizer)))
         except LineRejected as rejected:
             result.invalid.append((line_no, raw, rejected.reasons))
     return result

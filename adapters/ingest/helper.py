@@ -11,25 +11,28 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from adapters.composition import Volym, open_volym
 from adapters.errors import UserError
-from adapters.eventstore.recorders import FeedKey
-from adapters.feed.models import ParsedLine
+from adapters.eventstore.feed_keys import FeedKey
+from adapters.eventstore.store import Store, open_store
+from adapters.feed.contract import ParsedLine
+from adapters.feed.envelope import FeedEvent
 from adapters.feed.parsing import ParsedBatch
 from adapters.ingest.prepare import PreparedBatch, Preparer
+from adapters.ingest.stream import AnyIngestStream
 from adapters.projection.gc_tuning import batch_collection
 
 Message = tuple[str, Any]
 
 
 class IngestHelper:
-    def __init__(self, volym: Volym) -> None:
+    def __init__(self, store: Store, streams: Sequence[AnyIngestStream]) -> None:
         # Two queues, not a duplex pipe: a queue's put hands off to a feeder thread, so
         # neither side can block sending a large batch while the other blocks sending too.
         # spawn, not fork: SQLite keeps its file-lock bookkeeping in process memory, and a
@@ -38,10 +41,10 @@ class IngestHelper:
         context = multiprocessing.get_context("spawn")
         self._requests: multiprocessing.Queue[Message] = context.Queue()
         self._replies: multiprocessing.Queue[Message] = context.Queue()
-        url = volym.url.render_as_string(hide_password=False)
+        url = store.url.render_as_string(hide_password=False)
         self._process = context.Process(
             target=_serve,
-            args=(self._requests, self._replies, url, volym.pseudonymizer.key),
+            args=(self._requests, self._replies, url, list(streams)),
             daemon=True,
         )
 
@@ -89,11 +92,12 @@ def _serve(
     requests: multiprocessing.Queue[Message],
     replies: multiprocessing.Queue[Message],
     url: str,
-    key: bytes,
+    streams: list[AnyIngestStream],
 ) -> None:
+    """Preparing needs no pseudonym key: the lines come parsed and pseudonymized."""
     try:
-        with batch_collection(), open_volym(url, pseudonym_key=key.decode()) as volym:
-            preparer = Preparer(volym)
+        with batch_collection(), open_store(url) as store:
+            preparer = Preparer(store, streams)
             epoch = 0
             while True:
                 kind, payload = requests.get()
@@ -128,7 +132,8 @@ def unpack_parsed(packed: tuple[Any, ...]) -> ParsedBatch:
     # Already validated: plain attribute bags (a model_construct costs 20x more).
     rebuilt: list[tuple[int, str, ParsedLine]] = []
     for n, raw, fields, digest in lines:
-        event: Any = SimpleNamespace(**fields)
+        # The commands read a FeedEvent's attributes only, which these carry.
+        event = cast(FeedEvent, SimpleNamespace(**fields))
         rebuilt.append((n, raw, ParsedLine(event, digest)))
     return ParsedBatch(size, lines=rebuilt, invalid=invalid)
 

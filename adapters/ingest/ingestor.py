@@ -9,19 +9,23 @@ prepared by a helper process while this one commits and projects (adapters.inges
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from adapters.composition import Volym
+from adapters.eventstore.store import Store
+from adapters.feed.contract import FeedContract
+from adapters.feed.identity import Pseudonymizer
 from adapters.feed.parsing import Batch, batches, parse_batch
 from adapters.ingest.helper import IngestHelper, pack_parsed
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer, Rejection
+from adapters.ingest.stream import AnyIngestStream
 from adapters.projection.gc_tuning import batch_collection
-from adapters.projection.projector import Projector, projectors
+from adapters.projection.projector import AnyProjector, projectors
+from adapters.projection.rebuild import ensure_current
 
 __all__ = ["IngestSummary", "Ingestor", "Rejection"]
 
@@ -34,10 +38,15 @@ _AHEAD = 3  # batches prepared ahead by the helper
 
 
 class Ingestor:
-    def __init__(self, volym: Volym) -> None:
-        self.volym = volym
-        self.projectors = projectors(volym)
-        self.preparer = Preparer(volym)
+    def __init__(
+        self, store: Store, pseudonymizer: Pseudonymizer, streams: Sequence[AnyIngestStream]
+    ) -> None:
+        self.store = store
+        self.pseudonymizer = pseudonymizer
+        self.streams = list(streams)
+        self.contract = FeedContract([model for s in streams for model in s.feed_events])
+        self.projectors = projectors(store, streams)
+        self.preparer = Preparer(store, streams)
 
     def ingest(
         self,
@@ -56,6 +65,7 @@ class Ingestor:
             if progress:
                 progress(summary.lines_read)
 
+        ensure_current(self.store, self.projectors.values())
         for projector in self.projectors.values():
             projector.catch_up()  # so events written now can be projected straight away
         with batch_collection():
@@ -75,7 +85,7 @@ class Ingestor:
             record(self._ingest_here(batch))
 
     def _ingest_here(self, batch: Batch) -> IngestSummary:
-        parsed = parse_batch(batch, self.volym.pseudonymizer)
+        parsed = parse_batch(batch, self.contract, self.pseudonymizer)
         for attempt in range(_RETRIES):
             prepared = self.preparer.prepare(parsed)
             try:
@@ -97,14 +107,14 @@ class Ingestor:
         epoch, sequence, conflicts = 0, 0, 0
         waiting: deque[tuple[int, Any]] = deque()
         window = _SnapshotWindow(self.projectors)
-        with IngestHelper(self.volym) as helper:
+        with IngestHelper(self.store, self.streams) as helper:
 
             def ask() -> None:
                 # This process parses; the helper prepares what it parsed.
                 nonlocal sequence
                 batch = next(source, None)
                 if batch is not None:
-                    packed = pack_parsed(parse_batch(batch, self.volym.pseudonymizer))
+                    packed = pack_parsed(parse_batch(batch, self.contract, self.pseudonymizer))
                     waiting.append((sequence, packed))
                     helper.request(epoch, sequence, packed)
                     sequence += 1
@@ -138,7 +148,7 @@ class Ingestor:
     def _commit(self, prepared: PreparedBatch) -> list[int]:
         if not prepared.stored:
             return []
-        ids = self.volym.recorder.insert_events(prepared.stored, feed_keys=prepared.keys)
+        ids = self.store.recorder.insert_events(prepared.stored, feed_keys=prepared.keys)
         return list(ids or [])
 
 
@@ -147,7 +157,7 @@ class _SnapshotWindow:
     projection: the latest snapshot of an aggregate replaces the earlier ones, so it is
     written once per window. Every projection's tracking moves over the whole window."""
 
-    def __init__(self, projectors: dict[str, Projector]) -> None:
+    def __init__(self, projectors: dict[str, AnyProjector]) -> None:
         self.projectors = projectors
         self.ids: list[int] = []
         self.records: dict[str, dict[UUID, Any]] = {name: {} for name in projectors}

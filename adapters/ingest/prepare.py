@@ -9,17 +9,19 @@ uncommitted batches are prepared again from what the store holds then."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import StoredEvent
 
-from adapters.composition import Volym
-from adapters.eventstore.recorders import FeedKey
+from adapters.eventstore.feed_keys import FeedKey
+from adapters.eventstore.store import Store
 from adapters.feed.parsing import ParsedBatch
-from adapters.ingest.streams import Stream, stream_of
+from adapters.ingest.stream import AnyIngestStream
 from domain.errors import RuleViolation
 
 CACHE_SIZE = 200_000
@@ -58,9 +60,10 @@ class PreparedBatch:
 
 
 class Preparer:
-    def __init__(self, volym: Volym) -> None:
-        self.volym = volym
-        self._cache: OrderedDict[UUID, Any] = OrderedDict()
+    def __init__(self, store: Store, streams: Sequence[AnyIngestStream]) -> None:
+        self.store = store
+        self.streams = {stream.aggregate: stream for stream in streams}
+        self._cache: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._prepared: dict[tuple[str, str], str] = {}  # keys prepared by this ingest
 
     def reset(self) -> None:
@@ -72,20 +75,23 @@ class Preparer:
         summary.rejections = [Rejection(n, raw, reasons) for n, raw, reasons in parsed.invalid]
         lines = parsed.lines
         prepared = self._prepared
-        seen = self.volym.recorder.feed_digests(
+        seen = self.store.recorder.feed_digests(
             key
             for key in ((line.event.source, line.event.event_id) for _, _, line in lines)
             if key not in prepared
         )
         events = [line.event for _, _, line in lines]
-        streams = [stream_of(event.type) for event in events]
-        agg_ids = [stream.key(event) for stream, event in zip(streams, events, strict=True)]
+        streams = [self.streams[event.type.partition(".")[0]] for event in events]
+        agg_ids = [
+            stream.key(event.source, getattr(event, stream.id_field))
+            for stream, event in zip(streams, events, strict=True)
+        ]
         self._load(agg_ids)
         now = datetime.now(UTC)
-        pending: list[Any] = []
+        pending: list[DomainEvent] = []
         keys: list[FeedKey] = []
-        touched: dict[UUID, tuple[Stream, bool]] = {}  # -> its stream, existed before
-        new_events: dict[UUID, list[Any]] = {}
+        touched: dict[UUID, tuple[AnyIngestStream, bool]] = {}  # -> its stream, existed before
+        new_events: dict[UUID, list[DomainEvent]] = {}
         cache = self._cache
         for (line_no, raw, line), stream, agg_id in zip(lines, streams, agg_ids, strict=True):
             event = line.event
@@ -123,11 +129,11 @@ class Preparer:
         summary.rejected = len(summary.rejections)
         summary.rejections.sort(key=lambda r: r.line_no)
         self._trim_cache()
-        mapper = self.volym.events.mapper
+        mapper = self.store.events.mapper
         stored = [mapper.to_stored_event(e) for e in pending]
         records: dict[str, list[Any]] = {}
         for agg_id, (stream, old) in touched.items():
-            records.setdefault(stream.projection, []).append(
+            records.setdefault(stream.name, []).append(
                 stream.record(cache[agg_id], persisted=old, events=new_events[agg_id])
             )
         return PreparedBatch(summary, stored, keys, records)
@@ -136,11 +142,12 @@ class Preparer:
         missing = {i for i in agg_ids if i not in self._cache}
         if not missing:
             return
-        for agg_id in self.volym.recorder.existing(missing):
+        for agg_id in self.store.recorder.existing(missing):
+            # Folded as the library's Repository does: each event's mutate takes the
+            # aggregate it built so far (None before the first).
             aggregate: Any = None
-            domain_event: Any
-            for domain_event in self.volym.events.get(agg_id):
-                aggregate = domain_event.mutate(aggregate)
+            for domain_event in self.store.events.get(agg_id):
+                aggregate = cast(Aggregate.Event, domain_event).mutate(aggregate)
             self._cache[agg_id] = aggregate
 
     def _trim_cache(self) -> None:

@@ -16,9 +16,12 @@ from typing import Any
 
 import psycopg
 from psycopg.sql import SQL, Identifier
+from sqlalchemy import inspect, select
 
-from adapters.composition import Volym, pg_connect
-from adapters.projection.projector import Projector, projectors
+from adapters.eventstore.store import Store, pg_connect
+from adapters.projection.generations import live_generations
+from adapters.projection.projector import AnyProjector, tracking_name
+from adapters.projection.rebuild import ensure_current
 from adapters.readmodels.tracking import SqlTracking
 
 
@@ -35,18 +38,25 @@ class ProjectionStatus:
     def lag(self) -> int:
         return max(self.head - self.position, 0)
 
+    @property
+    def stale(self) -> bool:
+        return self.version != self.code_version
 
-def status(volym: Volym) -> list[ProjectionStatus]:
+
+def status(store: Store, projectors: dict[str, AnyProjector]) -> list[ProjectionStatus]:
     """Read only: what each projection's live generation has processed."""
-    control = SqlTracking(volym.engine)
-    control.create_control_tables()
-    g, t = control.generation_table, control.tracking_table
-    head = volym.recorder.max_notification_id() or 0
-    with volym.engine.connect() as conn:
-        live = {row.projection: row for row in conn.execute(g.select())}
-        positions = {row.name: row.notification_id for row in conn.execute(t.select())}
+    head = store.recorder.max_notification_id() or 0
+    live = live_generations(store.engine)
+    t = SqlTracking(store.engine).tracking_table
+    positions: dict[str, int] = {}
+    if inspect(store.engine).has_table(t.name):
+        with store.engine.connect() as conn:
+            positions = {
+                row.name: int(row.notification_id)
+                for row in conn.execute(select(t.c.name, t.c.notification_id))
+            }
     result = []
-    for name, projector in projectors(volym).items():
+    for name, projector in projectors.items():
         row = live.get(name)
         generation = row.generation if row is not None else 0
         result.append(
@@ -54,8 +64,8 @@ def status(volym: Volym) -> list[ProjectionStatus]:
                 name,
                 generation,
                 row.version if row is not None else 0,
-                projector.kind.version,
-                int(positions.get(f"{name}/g{generation}", 0)),
+                projector.projection.version,
+                positions.get(tracking_name(name, generation), 0),
                 head,
             )
         )
@@ -63,18 +73,17 @@ def status(volym: Volym) -> list[ProjectionStatus]:
 
 
 class LiveProjections:
-    def __init__(self, volym: Volym, poll: float = 1.0) -> None:
-        self.volym = volym
+    def __init__(self, store: Store, projectors: dict[str, AnyProjector], poll: float = 1.0):
+        self.store = store
         self.poll = poll
-        self.projectors: dict[str, Projector] = projectors(volym)
+        self.projectors = projectors
         # Where the event store announces new events (PostgreSQL only).
-        self.channel: str | None = getattr(volym.recorder, "channel_name", None)
+        self.channel: str | None = getattr(store.recorder, "channel_name", None)
 
     def start(self) -> None:
         """Bring every projection to its current code version (rebuilt aside if it
         changed) before following the log."""
-        for projector in self.projectors.values():
-            projector.live_view()
+        ensure_current(self.store, self.projectors.values())
 
     def step(self) -> dict[str, int]:
         """Catch every projection up; how many events each processed."""
@@ -96,9 +105,9 @@ class LiveProjections:
                 listener.close()
 
     def _listen(self) -> psycopg.Connection[Any] | None:
-        if not self.volym.is_postgres or self.channel is None:
+        if not self.store.is_postgres or self.channel is None:
             return None  # SQLite has no notifications: polling it is cheap
-        conn = pg_connect(self.volym.url)
+        conn = pg_connect(self.store.url)
         conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel)))
         return conn
 

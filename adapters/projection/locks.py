@@ -10,16 +10,16 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from adapters.composition import Volym
+from adapters.eventstore.store import Store
 
 
 @contextmanager
-def rebuild_lock(volym: Volym, projection: str) -> Iterator[None]:
+def rebuild_lock(store: Store, projection: str) -> Iterator[None]:
     name = f"volym-rebuild/{projection}"
-    if volym.is_postgres:
+    if store.is_postgres:
         # A session lock on a connection of its own, held for the whole rebuild (a
         # transaction lock would end with the rebuild's first batch).
-        with volym.engine.connect() as conn:
+        with store.engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": name})
             conn.commit()
             try:
@@ -28,7 +28,7 @@ def rebuild_lock(volym: Volym, projection: str) -> Iterator[None]:
                 conn.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
                 conn.commit()
         return
-    path = Path(f"{volym.url.database}.{projection}.rebuild-lock")
+    path = Path(f"{store.url.database}.{projection}.rebuild-lock")
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, even on a crash
         yield

@@ -14,21 +14,27 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
+from functools import partial
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Event as EventType
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
-from adapters.composition import Volym, open_volym
 from adapters.errors import UserError
 from adapters.eventstore.log_reader import Digits, EventDecoder, read_rows
+from adapters.eventstore.store import Store, open_store
 from adapters.projection.gc_tuning import no_collection
-from adapters.projection.kinds import PROJECTIONS, ProjectionKind
+from adapters.projection.kind import AnyProjection
+from adapters.readmodels.tracking import SqlGenerationView
 from projections.batching import fold_into
 
 READ_BATCH = 20000
 RECORD_LIMIT = 250_000
 
-Target = tuple[ProjectionKind, Any, str]  # a projection, its new generation, tracking name
+# A projection, its new generation, and that generation's tracking name.
+Target = tuple[AnyProjection, SqlGenerationView, str]
 
 
 def share_tracking_name(name: str, digits: Digits) -> str:
@@ -38,25 +44,26 @@ def share_tracking_name(name: str, digits: Digits) -> str:
 class _Build:
     """One projection's records in one share while it is built."""
 
-    def __init__(self, kind: ProjectionKind, view: Any, tracking_name: str) -> None:
-        self.kind, self.view, self.tracking_name = kind, view, tracking_name
-        self.records: dict[Any, Any] = {}
+    def __init__(self, projection: AnyProjection, view: SqlGenerationView, tracking_name: str):
+        self.projection, self.view, self.tracking_name = projection, view, tracking_name
+        self.records: dict[UUID, Any] = {}
         self.written_out = False  # once true, records not in memory are in the tables
 
     def fold(self, events: Sequence[Any]) -> None:
-        kind = self.kind
-        load = (lambda keys: kind.load(self.view, keys)) if self.written_out else None
-        fold_into(self.records, events, kind.created, load, kind.apply)
+        projection, view = self.projection, self.view
+        load = partial(projection.load, view) if self.written_out else None
+        fold_into(self.records, events, projection.created, load, projection.apply)
 
     def write_out(self, position: int, after: int) -> None:
         records = list(self.records.values())
-        self.kind.save(self.view, records, Tracking(self.tracking_name, position), after)
+        tracking = Tracking(self.tracking_name, position)
+        self.projection.save(self.view, records, tracking, after=after)
         self.records.clear()
         self.written_out = True
 
 
 def fold_share(
-    volym: Volym,
+    store: Store,
     targets: Sequence[Target],
     last: int,
     digits: Digits | None,
@@ -66,13 +73,13 @@ def fold_share(
     """Fold the share's events up to `last` into every target; `advance(n)` after each
     batch of n events read; `before_writing()` before the first write."""
     builds = [
-        _Build(kind, view, share_tracking_name(name, digits) if digits else name)
-        for kind, view, name in targets
+        _Build(projection, view, share_tracking_name(name, digits) if digits else name)
+        for projection, view, name in targets
     ]
-    prefixes = tuple(kind.topic_prefix for kind, _, _ in targets)
-    decoder = EventDecoder(volym.events.mapper, prefixes)
+    prefixes = tuple(projection.topic_prefix for projection, _, _ in targets)
+    decoder = EventDecoder(store.events.mapper, prefixes)
     position = written = 0
-    while rows := read_rows(volym.recorder, position, READ_BATCH, upto=last, digits=digits):
+    while rows := read_rows(store.recorder, position, READ_BATCH, upto=last, digits=digits):
         split = decoder.by_prefix(rows)
         for build, events in zip(builds, split, strict=True):
             build.fold(events)
@@ -94,19 +101,18 @@ def fold_share(
 
 def share_process(
     url: str,
-    key: str,
-    generations: Sequence[tuple[str, int, str]],  # projection name, generation, tracking
+    generations: Sequence[tuple[AnyProjection, int, str]],  # projection, generation, tracking
     last: int,
     digits: Digits,
-    done: Any,  # a shared counter of events read
-    tables_ready: Any,  # an event: the new generation's tables exist
+    done: Synchronized[int],  # events read
+    tables_ready: EventType,  # the new generation's tables exist
 ) -> None:
-    """The second process of a rebuild (spawned: see adapters.ingest.helper on fork)."""
-    kinds = {kind.name: kind for kind in PROJECTIONS}
-    with no_collection(), open_volym(url, pseudonym_key=key) as volym:
-        targets = [
-            (kinds[name], kinds[name].view(volym.engine, generation), tracking)
-            for name, generation, tracking in generations
+    """The second process of a rebuild (spawned: see adapters.ingest.helper on fork). It
+    opens the store as it is: a rebuild needs no pseudonym key."""
+    with no_collection(), open_store(url) as store:
+        targets: list[Target] = [
+            (projection, projection.view(store.engine, generation), tracking)
+            for projection, generation, tracking in generations
         ]
 
         def advance(n: int) -> None:
@@ -121,23 +127,22 @@ def share_process(
                 if parent is not None and not parent.is_alive():
                     raise SystemExit(1)
 
-        fold_share(volym, targets, last, digits, advance, before_writing=wait_for_tables)
+        fold_share(store, targets, last, digits, advance, before_writing=wait_for_tables)
 
 
 class ShareProcess:
     """A second process folding one share. It is started before the new tables exist,
     since starting it takes about half a second; it writes only after `tables_ready`."""
 
-    def __init__(self, volym: Volym, targets: Sequence[Target], last: int, digits: Digits):
+    def __init__(self, store: Store, targets: Sequence[Target], last: int, digits: Digits):
         context = multiprocessing.get_context("spawn")
         self._done = context.Value("q", 0)
         self._ready = context.Event()
-        generations = [(kind.name, view.generation, name) for kind, view, name in targets]
-        url = volym.url.render_as_string(hide_password=False)
-        key = volym.pseudonymizer.key.decode()
+        generations = [(projection, view.generation, name) for projection, view, name in targets]
+        url = store.url.render_as_string(hide_password=False)
         self._process = context.Process(
             target=share_process,
-            args=(url, key, generations, last, digits, self._done, self._ready),
+            args=(url, generations, last, digits, self._done, self._ready),
             daemon=True,
         )
         self._process.start()

@@ -1,5 +1,6 @@
 """`volym verify`: every projection rebuilt aside in memory from the log, up to the
-position the live one has processed, and compared with it table by table."""
+position the live one has processed, and compared with it table by table. It reads only:
+a live projection that is behind is compared at its own position."""
 
 from __future__ import annotations
 
@@ -7,22 +8,26 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
-from adapters.composition import Volym
-from adapters.projection.projector import projectors
+from adapters.eventstore.store import Store
+from adapters.projection.projector import AnyProjector, memory_view
 from adapters.projection.replay import view_from_log
+from adapters.readmodels.tracking import SqlGenerationView
 
 _SHOWN = 3  # keys named per difference; the rest are counted
 
+Rows = dict[tuple[Any, ...], tuple[Any, ...]]
 
-def verify(volym: Volym) -> list[str]:
+
+def verify(store: Store, projectors: dict[str, AnyProjector]) -> list[str]:
     """One line per difference, naming the projection, the table and the rows' keys (never
     their content: rows hold pseudonyms)."""
     differences: list[str] = []
-    for name, projector in projectors(volym).items():
+    for name, projector in projectors.items():
         live = projector.live_view()
-        projector.catch_up(live)
-        position = live.max_tracking_id(projector.tracking_name(live)) or 0
-        aside = view_from_log(volym, projector.kind, upto=position)
+        if live is None:
+            live = memory_view(projector.projection)  # nothing projected: nothing stored
+        position = projector.position(live)
+        aside = view_from_log(store, projector.projection, upto=position)
         aside_tables = {_base(t.name): t for t in aside.metadata.sorted_tables}
         for table in live.metadata.sorted_tables:
             other = aside_tables[_base(table.name)]
@@ -30,7 +35,7 @@ def verify(volym: Volym) -> list[str]:
     return differences
 
 
-def _rows(view: Any, table: Table) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+def _rows(view: SqlGenerationView, table: Table) -> Rows:
     keys = [c.name for c in table.primary_key.columns]
     with view.engine.connect() as conn:
         return {
@@ -38,12 +43,7 @@ def _rows(view: Any, table: Table) -> dict[tuple[Any, ...], tuple[Any, ...]]:
         }
 
 
-def _compare(
-    projection: str,
-    table: Table,
-    live: dict[tuple[Any, ...], tuple[Any, ...]],
-    rebuilt: dict[tuple[Any, ...], tuple[Any, ...]],
-) -> list[str]:
+def _compare(projection: str, table: Table, live: Rows, rebuilt: Rows) -> list[str]:
     name = _base(table.name)
     found = []
     for what, keys in (
@@ -61,3 +61,4 @@ def _compare(
 
 def _base(table_name: str) -> str:
     return table_name.rpartition("_g")[0]
+

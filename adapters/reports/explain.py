@@ -12,45 +12,38 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from adapters.cli.report import REPORTS
-from adapters.composition import Volym
 from adapters.eventstore.log_reader import EventDecoder, read_rows
-from adapters.projection.projector import Projector
+from adapters.eventstore.store import Store
 from adapters.projection.replay import view_of_events
+from adapters.readmodels.tracking import SqlGenerationView
 from adapters.reports.history import event_history
-from adapters.reports.request import ReportRequest, parse_request
-
-_IDS = ("placement_id", "case_id", "household_id")
+from adapters.reports.request import Report, ReportRequest
+from adapters.reports.stream import AnyReportedStream
 
 
 def explain(
-    volym: Volym,
-    kind: str,
-    periods: list[str],
-    by: list[str],
-    where: list[str],
+    store: Store,
+    stream: AnyReportedStream,
+    live: SqlGenerationView,
+    request: ReportRequest,
     as_of: datetime,
-) -> dict[str, Any]:
-    report_kind, projection, compute = REPORTS[kind]
-    request = parse_request(report_kind, periods, by, where, as_of)
-    projector = Projector(volym, projection)
-    live = projector.live_view()
-    projector.catch_up(live)
-    now = compute(live, replace(request, as_of=None))
-    everything = _events(volym, projection.topic_prefix)  # the log is read once, here
+) -> Report:
+    """`live` is the stream's live view, read as it is."""
+    now = stream.report(live, replace(request, as_of=None))
+    everything = _events(store, stream.topic_prefix)  # the log is read once, here
     known_then = [e for e in everything if e.timestamp <= as_of]
-    then = compute(view_of_events(projection, known_then), request)
+    then = stream.report(view_of_events(stream, known_then), request)
     late = [e for e in everything if e.timestamp > as_of]
     touched = {e.originator_id for e in late}
     own = [e for e in everything if e.originator_id in touched]
-    causes = _causes(own, late, as_of, request, compute, projection, report_kind.key_dimension)
-    names = {e.originator_id.hex: e for e in own if hasattr(e, "source")}  # created events
+    causes = _causes(own, late, request, stream)
+    names = {e.originator_id.hex: e for e in own if isinstance(e, stream.created)}
 
     differences = []
     for row_key, (before, after) in _paired(then, now, request).items():
         changed = {
             m: {"then": before.get(m), "now": after.get(m)}
-            for m in report_kind.measures
+            for m in stream.report_kind.measures
             if m != "days" and before.get(m) != after.get(m)  # days is the period's
         }
         if not changed:
@@ -63,8 +56,8 @@ def explain(
             created = names[key_hex]
             explained.append(
                 {
-                    "source": created.source,
-                    "id": next(getattr(created, f) for f in _IDS if hasattr(created, f)),
+                    "source": getattr(created, "source"),  # noqa: B009 - every created event has one
+                    "id": getattr(created, stream.id_field),
                     "events": event_history(events),
                 }
             )
@@ -78,7 +71,7 @@ def explain(
             }
         )
     return {
-        "report": kind,
+        "report": stream.name,
         "as_of": as_of.isoformat(),
         "by": list(request.by),
         "where": then["where"],
@@ -86,11 +79,11 @@ def explain(
     }
 
 
-def _events(volym: Volym, prefix: str) -> list[Any]:
-    decoder = EventDecoder(volym.events.mapper, prefix)
+def _events(store: Store, prefix: str) -> list[Any]:
+    decoder = EventDecoder(store.events.mapper, prefix)
     events: list[Any] = []
     position = 0
-    while rows := read_rows(volym.recorder, position, 5000):
+    while rows := read_rows(store.recorder, position, 5000):
         events += decoder.decode(rows)
         position = rows[-1][0]
     return events
@@ -118,11 +111,8 @@ def _paired(
 def _causes(
     own: list[Any],
     late: list[Any],
-    as_of: datetime,
     request: ReportRequest,
-    compute: Any,
-    projection: Any,
-    key_dim: str,
+    stream: AnyReportedStream,
 ) -> dict[tuple[Any, ...], list[tuple[str, Any]]]:
     """For each row of the request, the late events that changed it: the touched
     aggregates are projected alone with what was known then plus their first j late
@@ -134,6 +124,7 @@ def _causes(
     for e in late:
         nth[id(e)] = seen.get(e.originator_id, 0)
         seen[e.originator_id] = nth[id(e)] + 1
+    key_dim = stream.report_kind.key_dimension
     keyed = replace(request, by=[*request.by, key_dim])
     dims = ["period", *request.by]
     late_of: dict[str, list[Any]] = {}
@@ -146,7 +137,7 @@ def _causes(
         events = [e for e in own if id(e) not in order or nth[id(e)] < step]
         figures = {
             tuple(row[d] for d in [*dims, key_dim]): _measures(row)
-            for row in compute(view_of_events(projection, events), keyed)["rows"]
+            for row in stream.report(view_of_events(stream, events), keyed)["rows"]
         }
         if not step:
             first = figures

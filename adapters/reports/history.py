@@ -5,24 +5,11 @@ Person data is left out: neither personnummer (never stored) nor pseudonym is sh
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
+from domain.provenance import FedEvent
 
-from adapters.cli.output import to_json
-from adapters.composition import open_volym
-from adapters.errors import UserError
-from domain.household import household_key
-from domain.investigation import investigation_key
-from domain.placement import placement_key
-
-# kind -> (the aggregate's key, its title in a table)
-_KINDS = {
-    "placement": (placement_key, "Placering"),
-    "investigation": (investigation_key, "Ärende"),
-    "household": (household_key, "Hushåll"),
-}
 # Not facts of the event: the envelope shown in its own columns, the aggregate's ids,
 # and person data (the pseudonym stands for a person and is not shown either).
 _NOT_DETAILS = {
@@ -51,7 +38,7 @@ def feed_type(event_class: type) -> str:
     return f"{aggregate.lower()}.{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}"
 
 
-def event_history(events: list[Any]) -> list[dict[str, Any]]:
+def event_history(events: Sequence[FedEvent]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
         details = {k: v for k, v in e.__dict__.items() if k not in _NOT_DETAILS}
@@ -70,35 +57,6 @@ def event_history(events: list[Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def run_history(kind: str, source: str, ident: str, fmt: str, db: str | None) -> None:
-    if kind not in _KINDS:
-        raise UserError(f"history {kind}: not yet available in this volym version")
-    key, title = _KINDS[kind]
-    with open_volym(db, must_exist=True) as volym:
-        events = list(volym.events.get(key(source, ident)))
-    if not events:
-        raise UserError(f"no {kind} {ident} from {source} is stored")
-    rows = event_history(events)
-    if fmt == "json":
-        print(to_json({"kind": kind, "source": source, "id": ident, "events": rows}), end="")
-        return
-    table = Table(title=f"{title} {ident} ({source})", title_justify="left")
-    for label in ("#", "Händelse", "Gäller från", "Registrerad", "Lagrad i volym", "Uppgifter"):
-        table.add_column(label)
-    for row in rows:
-        details = ", ".join(f"{k}={v}" for k, v in row["details"].items())
-        table.add_row(
-            str(row["version"]),
-            row["type"],
-            row["occurred_on"],
-            row["recorded_at"],
-            row["stored_at"],
-            details,
-        )
-    console = Console() if Console().is_terminal else Console(width=200)
-    console.print(table)
 
 
 def _plain(value: Any) -> Any:

@@ -14,6 +14,8 @@ from adapters.errors import UserError
 from domain.errors import InvalidPeriod
 from domain.periods import TIME_DIMENSIONS, Period, parse_period
 
+# A report as reports.md's JSON gives it: a JSON object, whose values are JSON values.
+Report = dict[str, Any]
 Group = tuple[dict[str, Any], dict[str, Any]]  # (dimension values, measures)
 Query = Callable[[Period, list[str]], list[Group]]
 
@@ -90,7 +92,7 @@ def _where_value(kind: ReportKind, name: str, raw: str) -> Any:
     return raw
 
 
-def build_report(request: ReportRequest, query: Query) -> dict[str, Any]:
+def build_report(request: ReportRequest, query: Query) -> Report:
     kind = request.kind
     rows: list[dict[str, Any]] = []
     totals: list[dict[str, Any]] = []

@@ -1,0 +1,28 @@
+"""Use case: ingest feed lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from adapters.composition import Volym
+from adapters.ingest.ingestor import Ingestor, IngestSummary, Rejection
+from adapters.streams import STREAMS
+
+__all__ = ["IngestSummary", "Ingestor", "Rejection", "ingest_lines", "ingestor"]
+
+
+def ingestor(volym: Volym) -> Ingestor:
+    """For an entry point that ingests several inputs into one store in turn."""
+    return Ingestor(volym, volym.pseudonymizer, STREAMS)
+
+
+def ingest_lines(
+    volym: Volym,
+    lines: Iterable[str | bytes],
+    on_reject: Callable[[Rejection], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestSummary:
+    """Validate, pseudonymize, deduplicate and store the lines, and project what they
+    changed; each line accepted, skipped as a duplicate or rejected with its reasons (the
+    receipt). `progress(n)` after each batch of n lines read."""
+    return ingestor(volym).ingest(lines, on_reject=on_reject, progress=progress)

@@ -1,0 +1,121 @@
+"""Use cases that read: report, explain, history, status. None of them writes, so each
+works through a database role that may only SELECT. A read model that is behind the log,
+or built by another code version, answers as it is; Freshness says how far behind it is
+and which command brings it up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from adapters.errors import UserError
+from adapters.eventstore.store import Store
+from adapters.projection.live import ProjectionStatus
+from adapters.projection.live import status as projection_status
+from adapters.projection.projector import AnyProjector, Projector, projectors
+from adapters.projection.replay import view_as_of
+from adapters.reports.explain import explain as explain_report
+from adapters.reports.history import event_history
+from adapters.reports.request import Report, ReportRequest, parse_request
+from adapters.streams import STREAMS, stream_named, stream_of_aggregate
+from domain.provenance import FedEvent
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How the read model a report was made from stands against the log."""
+
+    projection: str
+    position: int  # the last event it includes
+    head: int  # the last event stored
+    built_by: int  # the code version that built it (0: none yet)
+    code_version: int
+
+    @property
+    def behind(self) -> int:
+        return max(self.head - self.position, 0)
+
+    def note(self) -> str | None:
+        """One line when the model is not current, else None."""
+        if self.built_by and self.built_by != self.code_version:
+            return (
+                f"{self.projection}: the read model was built by another volym version "
+                f"({self.built_by}, now {self.code_version}) and may count differently; "
+                "`volym rebuild` brings it up to date"
+            )
+        if self.behind:
+            return (
+                f"{self.projection}: the read model is {self.behind} events behind the event "
+                "store; `volym serve` (or the next `volym ingest`) brings it up to date"
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class ReportAnswer:
+    report: Report
+    freshness: Freshness | None  # None for a report as of a moment: made from the log
+
+
+def _freshness(store: Store, projector: AnyProjector) -> Freshness:
+    (row,) = projection_status(store, {projector.name: projector})
+    return Freshness(row.projection, row.position, row.head, row.version, row.code_version)
+
+
+def report_request(
+    name: str,
+    periods: Sequence[str],
+    by: Sequence[str] = (),
+    where: Sequence[str] = (),
+    as_of: datetime | None = None,
+) -> ReportRequest:
+    """A request for the report `name` (placements, investigations, households), checked
+    against reports.md before any store is opened: each mistake is a UserError."""
+    return parse_request(stream_named(name).report_kind, periods, by, where, as_of)
+
+
+def report(store: Store, request: ReportRequest) -> ReportAnswer:
+    """The report of reports.md: from the live read model, or as of a moment from the
+    events stored by then."""
+    stream = stream_named(request.kind.name)
+    if request.as_of is not None:
+        view = view_as_of(store, stream, request.as_of)
+        return ReportAnswer(stream.report(view, request), None)
+    projector = Projector(store, stream)
+    answer = stream.report(projector.readable_view(), request)
+    return ReportAnswer(answer, _freshness(store, projector))
+
+
+def explain(store: Store, request: ReportRequest) -> Report:
+    """The report as of the request's moment and now, and for each figure that changed,
+    the events stored since then that changed it."""
+    if request.as_of is None:
+        raise UserError("explain needs --as-of: the moment the earlier report was made")
+    stream = stream_named(request.kind.name)
+    live = Projector(store, stream).readable_view()
+    return explain_report(store, stream, live, request, request.as_of)
+
+
+@dataclass(frozen=True)
+class History:
+    aggregate: str
+    title: str  # in Swedish, for a table
+    source: str
+    ident: str
+    events: list[dict[str, Any]]  # as event_history gives them: no person data
+
+
+def history(store: Store, aggregate: str, source: str, ident: str) -> History:
+    """One aggregate's full event history: effective, registered and stored times."""
+    stream = stream_of_aggregate(aggregate)
+    events = [cast(FedEvent, e) for e in store.events.get(stream.key(source, ident))]
+    if not events:
+        raise UserError(f"no {aggregate} {ident} from {source} is stored")
+    return History(aggregate, stream.labels.history_title, source, ident, event_history(events))
+
+
+def status(store: Store) -> list[ProjectionStatus]:
+    """Each projection's live generation, the position it has processed and its lag."""
+    return projection_status(store, projectors(store, STREAMS))

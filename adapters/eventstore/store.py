@@ -1,0 +1,166 @@
+"""An opened store: the event log and its recorder, and the SQL engine of the read models,
+on SQLite (a file) or PostgreSQL (a database, optionally one schema of it).
+
+A store opened for writing creates its tables; one opened for reading creates nothing and
+writes nothing, so every reading command works through a database role that may only
+SELECT. Nothing connects at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import EventStore
+from eventsourcing.postgres import PostgresDatastore
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+
+from adapters.errors import UserError
+from adapters.eventstore.engine import SCHEMA_LOCK, WRITE_WAIT, sqlite_begin, sqlite_pragmas
+from adapters.eventstore.postgres import PostgresEventRecorder
+from adapters.eventstore.sqlite import SQLiteEventRecorder, sqlite_datastore
+from adapters.eventstore.transcoding import make_mapper
+
+DEFAULT_URL = "sqlite:///volym.db"
+
+EventRecorder = SQLiteEventRecorder | PostgresEventRecorder
+
+
+def make_event_store(recorder: EventRecorder) -> EventStore[UUID]:
+    return EventStore(mapper=make_mapper(), recorder=recorder)
+
+
+@dataclass
+class Store:
+    """The event store and the read models' engine, opened on one database."""
+
+    url: URL
+    recorder: EventRecorder
+    events: EventStore[UUID]
+    engine: Engine
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.url.database or "volym.db")
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.recorder.datastore.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def open_store(text: str, *, writable: bool = True) -> Store:
+    """`writable=False` for commands that only read: the store must exist already (a
+    mistyped SQLite path must not become a new, empty store whose reports are all zeros)
+    and nothing is created in it."""
+    url = parse_url(text)
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database or "volym.db")
+        if not writable and not path.is_file():
+            raise UserError(f"no volym store at {path} (ingest a feed first, or check --db)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        recorder: EventRecorder = SQLiteEventRecorder(sqlite_datastore(str(path)))
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": WRITE_WAIT})
+        event.listen(engine, "connect", sqlite_pragmas)
+        event.listen(engine, "begin", sqlite_begin)
+    else:
+        schema = url.query.get("schema")
+        schema = schema if isinstance(schema, str) else None
+        recorder = PostgresEventRecorder(_pg_datastore(url, schema))
+        engine = _pg_engine(url, schema)
+    store = Store(url, recorder, make_event_store(recorder), engine)
+    try:
+        if writable:
+            _create_event_tables(store)
+        elif not inspect(engine).has_table(recorder.events_table_name):
+            raise UserError(
+                f"no volym store at {safe_url(url)} (ingest a feed first, or check --db)"
+            )
+    except UserError:
+        store.close()
+        raise
+    except Exception as error:
+        store.close()
+        raise UserError(
+            f"cannot open the event store at {safe_url(url)}: {first_line(error)}"
+        ) from None
+    return store
+
+
+def _create_event_tables(store: Store) -> None:
+    recorder = store.recorder
+    if not isinstance(recorder, PostgresEventRecorder):
+        recorder.create_table()  # SQLite serializes schema changes itself
+        return
+    # A connection of its own: the library's pool must not be asked for a second
+    # connection while this one is held.
+    with pg_connect(store.url) as conn:
+        conn.execute(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
+        try:
+            recorder.create_table()
+        finally:
+            conn.execute(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
+
+
+def parse_url(text: str) -> URL:
+    try:
+        url = make_url(text)
+    except Exception:
+        raise UserError(
+            f"database URL '{text}' is not sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+        ) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UserError(f"database URL must start with sqlite:/// or postgresql://, not {text!r}")
+    return url
+
+
+def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
+    # The pool retries for its whole open timeout; a direct probe fails fast and says why.
+    try:
+        pg_connect(url).close()
+    except psycopg.Error as error:
+        raise UserError(f"cannot connect to {safe_url(url)}: {first_line(error)}") from None
+    return PostgresDatastore(**_pg_params(url), pool_size=2, max_overflow=4, schema=schema or "")
+
+
+def pg_connect(url: URL) -> psycopg.Connection[tuple[Any, ...]]:
+    return psycopg.connect(**_pg_params(url), connect_timeout=5, autocommit=True)
+
+
+def _pg_params(url: URL) -> dict[str, Any]:
+    return {
+        "dbname": url.database or "postgres",
+        "host": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username or "postgres",
+        "password": url.password or "",
+    }
+
+
+def _pg_engine(url: URL, schema: str | None) -> Engine:
+    connect_args: dict[str, str] = {}
+    if schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    plain = url.set(drivername="postgresql+psycopg").difference_update_query(["schema"])
+    return create_engine(plain, connect_args=connect_args, pool_pre_ping=True)
+
+
+def safe_url(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

@@ -1,0 +1,57 @@
+"""Which generation of each projection's tables is live, and the code version it was
+built by. Reading it writes nothing: on a store no writer has projected yet there is no
+generation, and readers answer from an empty model."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import Connection, Engine, MetaData, Table, inspect, select
+
+from adapters.readmodels.tracking import control_tables
+
+
+class Generation(NamedTuple):
+    generation: int
+    version: int  # of the code that built it
+
+
+def _generation_table() -> Table:
+    return control_tables(MetaData())[0]
+
+
+def live_generations(engine: Engine) -> dict[str, Generation]:
+    """Every projection's live generation, by projection name (read only)."""
+    table = _generation_table()
+    if not inspect(engine).has_table(table.name):
+        return {}
+    with engine.connect() as conn:
+        return {
+            row.projection: Generation(row.generation, row.version)
+            for row in conn.execute(select(table.c.projection, table.c.generation, table.c.version))
+        }
+
+
+def live_generation(engine: Engine, projection: str) -> Generation | None:
+    return live_generations(engine).get(projection)
+
+
+def live_generation_in(conn: Connection, projection: str) -> Generation | None:
+    """The same, within a writer's transaction (whose tables exist)."""
+    g = _generation_table()
+    row = conn.execute(
+        select(g.c.generation, g.c.version).where(g.c.projection == projection)
+    ).first()
+    return Generation(row.generation, row.version) if row is not None else None
+
+
+def set_live(
+    conn: Connection, projection: str, generation: int, version: int, *, first: bool
+) -> None:
+    """Make `generation` the live one, in the caller's transaction."""
+    g = _generation_table()
+    values = {"generation": generation, "version": version}
+    if first:
+        conn.execute(g.insert().values(projection=projection, **values))
+    else:
+        conn.execute(g.update().where(g.c.projection == projection).values(**values))

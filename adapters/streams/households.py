@@ -1,0 +1,122 @@
+"""Households receiving ekonomiskt bistånd (feed.md household.*, reports.md
+households)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import Tracking
+from sqlalchemy import Engine
+
+from adapters.feed import households as feed
+from adapters.feed.envelope import FeedEvent
+from adapters.ingest.commands import household_command
+from adapters.readmodels.households import SqlHouseholdView
+from adapters.reports.households import HOUSEHOLDS, household_report
+from adapters.reports.request import Report, ReportKind, ReportRequest
+from adapters.streams.spec import DemoTable, StreamLabels
+from adapters.synthetic.households import household_feed
+from domain.household import Household, household_key
+from projections import households as projection
+from projections.households import HouseholdRecord
+
+
+class Households:
+    name = projection.PROJECTION_NAME
+    version = projection.PROJECTION_VERSION
+    topic_prefix = projection.TOPIC_PREFIX
+    created: type[DomainEvent] = Household.Registered
+    aggregate = "household"
+    id_field = "household_id"
+    feed_events = feed.EVENTS
+    report_kind: ReportKind = HOUSEHOLDS
+    labels = StreamLabels(
+        title="Ekonomiskt bistånd",
+        history_title="Hushåll",
+        measures={
+            "household_months": "Biståndsmånader",
+            "households_avg_per_month": "Hushåll per månad",
+            "amount": "Utbetalt netto, kr",
+            "cost_per_household": "Kostnad per hushåll, kr",
+            "children_avg_per_month": "Berörda barn per månad",
+            "long_term_households": "Långvarigt bistånd, hushåll",
+            "long_term_share": "Andel långvarigt, %",
+            "long_term_persons": "Långvarigt bistånd, vuxna",
+            "long_term_persons_share": "Andel vuxna långvarigt, %",
+        },
+    )
+    demo_file = "exempelby-ekonomiskt-bistand.jsonl"
+
+    # ingest
+    def key(self, source: str, ident: str) -> UUID:
+        return household_key(source, ident)
+
+    def command(self, aggregate: Household | None, event: FeedEvent, now: datetime) -> Household:
+        return household_command(aggregate, event, now)
+
+    def record(
+        self, aggregate: Household, *, persisted: bool, events: Sequence[DomainEvent]
+    ) -> HouseholdRecord:
+        """With the payments its new events changed (a long-term household has years of
+        payments; carrying all of them on every payment made ingest cost grow)."""
+        return projection.record_of(aggregate, persisted=persisted, events=events)
+
+    # projection and read model
+    def view(self, engine: Engine, generation: int) -> SqlHouseholdView:
+        return SqlHouseholdView(engine, generation)
+
+    def project_batch(
+        self,
+        view: SqlHouseholdView,
+        events: Sequence[DomainEvent],
+        tracking: Tracking,
+        *,
+        after: int,
+    ) -> None:
+        projection.project_batch(view, events, tracking, after=after)
+
+    def save(
+        self,
+        view: SqlHouseholdView,
+        records: Sequence[HouseholdRecord],
+        tracking: Tracking,
+        *,
+        after: int,
+    ) -> None:
+        view.save_households(records, tracking, after=after)
+
+    def load(self, view: SqlHouseholdView, keys: Iterable[UUID]) -> dict[UUID, HouseholdRecord]:
+        return view.households(keys)
+
+    def apply(self, records: dict[UUID, HouseholdRecord], event: DomainEvent) -> None:
+        projection.apply(records, event)
+
+    # report
+    def report(self, view: SqlHouseholdView, request: ReportRequest) -> Report:
+        return household_report(view, request)
+
+    # the example municipality
+    def synthetic_feed(self, seed: int, scale: float = 1.0) -> Iterator[str]:
+        return household_feed(seed, scale)
+
+    def demo_tables(self, years: tuple[int, ...]) -> list[DemoTable]:
+        """Per year: households per month, what was paid, the cost per household and the
+        share on long-term assistance (10 of the year's 12 months)."""
+        return [
+            DemoTable(
+                (f"{years[0]}-01..{years[-1]}-12",),
+                (
+                    "households_avg_per_month",
+                    "amount",
+                    "cost_per_household",
+                    "children_avg_per_month",
+                    "long_term_households",
+                    "long_term_share",
+                    "long_term_persons_share",
+                ),
+                ("year",),
+            )
+        ]

@@ -1,0 +1,129 @@
+"""Reports, assessments and investigations (feed.md investigation.*, reports.md
+investigations)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import Tracking
+from sqlalchemy import Engine
+
+from adapters.feed import investigations as feed
+from adapters.feed.envelope import FeedEvent
+from adapters.ingest.commands import investigation_command
+from adapters.readmodels.investigations import SqlInvestigationView
+from adapters.reports.investigations import INVESTIGATIONS, investigation_report
+from adapters.reports.request import Report, ReportKind, ReportRequest
+from adapters.streams.spec import DemoTable, StreamLabels
+from adapters.synthetic.investigations import case_feed
+from domain.investigation import Investigation, investigation_key
+from projections import investigations as projection
+from projections.investigations import InvestigationRecord
+
+
+class Investigations:
+    name = projection.PROJECTION_NAME
+    version = projection.PROJECTION_VERSION
+    topic_prefix = projection.TOPIC_PREFIX
+    created: type[DomainEvent] = Investigation.Reported
+    aggregate = "investigation"
+    id_field = "case_id"
+    feed_events = feed.EVENTS
+    report_kind: ReportKind = INVESTIGATIONS
+    labels = StreamLabels(
+        title="Aktualiseringar och utredningar",
+        history_title="Ärende",
+        measures={
+            "reported": "Inledda aktualiseringar",
+            "persons_reported": "Unika personer, aktualiseringar",
+            "assessed": "Förhandsbedömningar",
+            "assessed_within_14_days": "Inom 14 dagar",
+            "assessed_within_14_days_share": "Andel inom 14 dagar, %",
+            "opened": "Inledda utredningar",
+            "persons_opened": "Unika personer, inledda",
+            "closed": "Avslutade utredningar",
+            "persons_closed": "Unika personer, avslutade",
+            "median_duration_days": "Utredningstid, median dagar",
+            "closed_over_4_months": "Över 4 månader",
+            "closed_over_4_months_share": "Andel över 4 månader, %",
+            "ongoing_on_last_day": "Pågående utredningar sista dagen",
+        },
+    )
+    demo_file = "exempelby-utredningar.jsonl"
+
+    # ingest
+    def key(self, source: str, ident: str) -> UUID:
+        return investigation_key(source, ident)
+
+    def command(
+        self, aggregate: Investigation | None, event: FeedEvent, now: datetime
+    ) -> Investigation:
+        return investigation_command(aggregate, event, now)
+
+    def record(
+        self, aggregate: Investigation, *, persisted: bool, events: Sequence[DomainEvent]
+    ) -> InvestigationRecord:
+        return projection.record_of(aggregate, persisted=persisted)
+
+    # projection and read model
+    def view(self, engine: Engine, generation: int) -> SqlInvestigationView:
+        return SqlInvestigationView(engine, generation)
+
+    def project_batch(
+        self,
+        view: SqlInvestigationView,
+        events: Sequence[DomainEvent],
+        tracking: Tracking,
+        *,
+        after: int,
+    ) -> None:
+        projection.project_batch(view, events, tracking, after=after)
+
+    def save(
+        self,
+        view: SqlInvestigationView,
+        records: Sequence[InvestigationRecord],
+        tracking: Tracking,
+        *,
+        after: int,
+    ) -> None:
+        view.save_cases(records, tracking, after=after)
+
+    def load(
+        self, view: SqlInvestigationView, keys: Iterable[UUID]
+    ) -> dict[UUID, InvestigationRecord]:
+        return view.cases(keys)
+
+    def apply(self, records: dict[UUID, InvestigationRecord], event: DomainEvent) -> None:
+        projection.apply(records, event)
+
+    # report
+    def report(self, view: SqlInvestigationView, request: ReportRequest) -> Report:
+        return investigation_report(view, request)
+
+    # the example municipality
+    def synthetic_feed(self, seed: int, scale: float = 1.0) -> Iterator[str]:
+        return case_feed(seed, scale)
+
+    def demo_tables(self, years: tuple[int, ...]) -> list[DemoTable]:
+        """The seeds' Verksamhetsstatistik: the first quarter of each year per target
+        group, and the share of utredningar that ran over four months."""
+        return [
+            DemoTable(
+                tuple(f"{year}-Q1" for year in years),
+                ("reported", "persons_reported", "opened", "closed"),
+                ("target_group",),
+            ),
+            DemoTable(
+                tuple(str(y) for y in years),
+                (
+                    "assessed_within_14_days_share",
+                    "median_duration_days",
+                    "closed_over_4_months_share",
+                ),
+                ("target_group",),
+            ),
+        ]
