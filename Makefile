@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-unit lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "volym needs Python 3.11")'
@@ -19,9 +19,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# The fast layer: domain, projections, feed parsing and specs; no database.
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check domain projections adapters tests scripts
 	$(VENV)/bin/mypy domain projections adapters
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) scripts/bench_ingest.py --events 200000

@@ -87,9 +87,7 @@ def report(
     """Report figures for one or more periods."""
     from adapters.cli.report import run_report
 
-    run_report(
-        kind.value, period, by or [], where or [], as_of, format.value, output, measure, db, err
-    )
+    run_report(kind.value, period, by or [], where or [], as_of, format.value, output, measure, db)
 
 
 @app.command()

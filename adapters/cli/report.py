@@ -35,7 +35,6 @@ def run_report(
     output: Path | None,
     measures: list[str] | None,
     db: str | None,
-    err: Console,
 ) -> None:
     stream_named(kind)  # an unknown report is said first
     if output_format == "xlsx":
@@ -48,7 +47,7 @@ def run_report(
         answer = application.report(volym, request)
     note = answer.freshness.note() if answer.freshness else None
     if note:
-        err.print(f"volym: note: {note}", markup=False, highlight=False)
+        print(f"volym: note: {note}", file=sys.stderr)  # one line, however wide
     _write(answer.report, output_format, output, chosen)
 
 

@@ -38,6 +38,7 @@ class Households:
         history_title="Hushåll",
         measures={
             "household_months": "Biståndsmånader",
+            "persons": "Personer",
             "households_avg_per_month": "Hushåll per månad",
             "amount": "Utbetalt netto, kr",
             "cost_per_household": "Kostnad per hushåll, kr",
