@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
 
+from adapters.reports.request import Cell
 from adapters.streams import STREAMS
 
 MEASURE_LABELS = {
@@ -48,7 +49,7 @@ DIMENSION_LABELS = {
     "period": "Period",
 }
 
-VALUE_LABELS: dict[str, dict[Any, str]] = {
+VALUE_LABELS: dict[str, dict[Cell, str]] = {
     "form": {
         "hvb": "HVB",
         "sis": "SiS",
@@ -106,14 +107,14 @@ VALUE_LABELS: dict[str, dict[Any, str]] = {
 REPORT_TITLES = {s.name: s.labels.title for s in STREAMS}
 
 
-def value_label(dim: str, value: Any) -> str:
+def value_label(dim: str, value: Cell) -> str:
     if value is None:
         return "(uppgift saknas)"
     age_suffix = " år" if dim == "age_group" else ""
     return VALUE_LABELS.get(dim, {}).get(value, str(value)) + age_suffix
 
 
-def swedish_number(value: Any, decimals: int) -> str:
+def swedish_number(value: Cell | Decimal, decimals: int) -> str:
     """1 827 and 20,3: space between thousands, comma as decimal sign; '–' for null."""
     if value is None:
         return "–"
@@ -121,7 +122,7 @@ def swedish_number(value: Any, decimals: int) -> str:
     return text.replace(",", " ").replace(".", ",")
 
 
-def format_measure(measure: str, value: Any) -> str:
+def format_measure(measure: str, value: Cell) -> str:
     if measure in PERCENT:
         return swedish_number(None if value is None else value * 100, 1)
     return swedish_number(value, 1 if measure in ONE_DECIMAL else 0)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -20,13 +19,14 @@ from adapters.cli.labels import (
     format_measure,
     value_label,
 )
+from adapters.reports.request import Cell, Report, Row
 
 
-def to_json(report: dict[str, Any]) -> str:
+def to_json(report: Report) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(report: dict[str, Any], measures: tuple[str, ...]) -> str:
+def to_csv(report: Report, measures: tuple[str, ...]) -> str:
     dims = report["by"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -40,7 +40,7 @@ def to_csv(report: dict[str, Any], measures: tuple[str, ...]) -> str:
     return buffer.getvalue()
 
 
-def _csv(value: Any) -> Any:
+def _csv(value: Cell) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -48,8 +48,9 @@ def _csv(value: Any) -> Any:
     return value
 
 
-def render_tables(report: dict[str, Any], measures: tuple[str, ...], console: Console) -> None:
-    title = REPORT_TITLES.get(report["report"], report["report"])
+def render_tables(report: Report, measures: tuple[str, ...], console: Console) -> None:
+    name = str(report["report"])
+    title = REPORT_TITLES.get(name, name)
     if report["where"]:
         title += " — " + ", ".join(
             f"{DIMENSION_LABELS.get(k, k)}: "
@@ -63,7 +64,7 @@ def render_tables(report: dict[str, Any], measures: tuple[str, ...], console: Co
         console.print(_side_by_side(report, measure, f"{title}\n{MEASURE_LABELS[measure]}"))
 
 
-def _wide_table(report: dict[str, Any], measures: tuple[str, ...], title: str) -> Table:
+def _wide_table(report: Report, measures: tuple[str, ...], title: str) -> Table:
     dims = report["by"]
     table = Table(title=f"{title}, {report['periods'][0]['label']}", title_justify="left")
     for dim in dims:
@@ -80,7 +81,7 @@ def _wide_table(report: dict[str, Any], measures: tuple[str, ...], title: str) -
     return table
 
 
-def _side_by_side(report: dict[str, Any], measure: str, title: str) -> Table:
+def _side_by_side(report: Report, measure: str, title: str) -> Table:
     dims = report["by"]
     periods = [p["label"] for p in report["periods"]]
     table = Table(title=title, title_justify="left")
@@ -89,7 +90,7 @@ def _side_by_side(report: dict[str, Any], measure: str, title: str) -> Table:
     for label in periods:
         table.add_column(label, justify="right")
     if dims:
-        cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+        cells: dict[tuple[Cell, ...], dict[str, Cell]] = {}
         for row in report["rows"]:
             cells.setdefault(tuple(row[d] for d in dims), {})[row["period"]] = row[measure]
         for key, by_period in cells.items():
@@ -102,5 +103,5 @@ def _side_by_side(report: dict[str, Any], measure: str, title: str) -> Table:
     return table
 
 
-def _dim_cells(row: dict[str, Any], dims: list[str]) -> list[str]:
+def _dim_cells(row: Row, dims: list[str]) -> list[str]:
     return [value_label(d, row[d]) for d in dims]

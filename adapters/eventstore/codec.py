@@ -21,8 +21,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
+from uuid import UUID
 
 import msgspec
+from eventsourcing.domain import DomainEvent
 
 # What msgspec raises when the stored JSON is not of the expected shape.
 ShapeError = (msgspec.ValidationError, msgspec.DecodeError)
@@ -32,7 +34,7 @@ _COLUMNS = ("originator_id", "originator_version")
 _NATIVE = {str, int, bool}  # msgspec checks these exactly as JSON gives them
 _TAGGED = (date, datetime, Decimal)
 
-EventOf = Callable[[bytes, Any, int], Any]  # state, originator id, version -> event
+EventOf = Callable[[bytes, UUID, int], DomainEvent]  # state, originator id, version -> event
 
 
 def event_decoder(

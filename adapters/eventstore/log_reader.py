@@ -8,12 +8,14 @@ library's mapper, so the result is the same."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import msgspec
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Mapper, Notification
 from eventsourcing.utils import resolve_topic
 from psycopg.rows import tuple_row
@@ -24,7 +26,8 @@ from adapters.eventstore.postgres import PostgresEventRecorder
 from adapters.eventstore.store import EventRecorder
 from adapters.eventstore.transcoding import FastTranscoder
 
-Row = tuple[int, Any, int, str, bytes]  # id, originator_id, version, topic, state
+# id, originator_id (a UUID from PostgreSQL, hex text from SQLite), version, topic, state
+Row = tuple[int, UUID | str, int, str, bytes]
 _Decoding = tuple[EventOf, int]  # an event class's decoder, the list its events go to
 
 
@@ -59,7 +62,7 @@ def read_rows(
     )
     params = (after, stop, _HEX[low], _HEX[high], limit) if digits else (after, stop, limit)
     with recorder.datastore.transaction(commit=False) as c:
-        cursor: Any = c  # at run time the sqlite3 cursor itself
+        cursor = cast(sqlite3.Cursor, c)  # at run time the sqlite3 cursor itself
         cursor.row_factory = None  # plain tuples, not the library's sqlite3.Row
         cursor.execute(statement_text, params)
         rows: list[Row] = cursor.fetchall()
@@ -125,21 +128,21 @@ class EventDecoder:
         self._prefix = topic_prefix
         self._prefixes = (topic_prefix,) if isinstance(topic_prefix, str) else topic_prefix
         self._classes: dict[str, _Decoding | None] = {}  # None: a topic not chosen
-        self._ids: dict[Any, UUID] = {}
+        self._ids: dict[UUID | str, UUID] = {}
 
-    def decode(self, rows: Iterable[Row]) -> list[Any]:
+    def decode(self, rows: Iterable[Row]) -> list[DomainEvent]:
         """The events of the chosen topics, in order."""
-        events: list[Any] = []
+        events: list[DomainEvent] = []
         self._decode(rows, [events] * len(self._prefixes))
         return events
 
-    def by_prefix(self, rows: Iterable[Row]) -> list[list[Any]]:
+    def by_prefix(self, rows: Iterable[Row]) -> list[list[DomainEvent]]:
         """The events of each chosen topic prefix, in order, one list per prefix."""
-        lists: list[list[Any]] = [[] for _ in self._prefixes]
+        lists: list[list[DomainEvent]] = [[] for _ in self._prefixes]
         self._decode(rows, lists)
         return lists
 
-    def _decode(self, rows: Iterable[Row], lists: list[list[Any]]) -> None:
+    def _decode(self, rows: Iterable[Row], lists: list[list[DomainEvent]]) -> None:
         transcoder = self._mapper.transcoder
         if not isinstance(transcoder, FastTranscoder):  # decode as the library does
             for event in self._decode_by_library(rows):
@@ -160,8 +163,8 @@ class EventDecoder:
             try:
                 domain_event = event_of(state, key, version)
             except ShapeError:  # not the shape of today's class: the library decides
-                domain_event = self._mapper.to_domain_event(
-                    Notification(originator_id, version, topic, state, notification_id)
+                domain_event = self._by_library(
+                    Notification(key, version, topic, state, notification_id)
                 )
             lists[index].append(domain_event)
         if len(ids) > 500_000:
@@ -178,20 +181,24 @@ class EventDecoder:
         """Which prefix `topic` has (-1: none)."""
         return next((n for n, p in enumerate(self._prefixes) if topic.startswith(p)), -1)
 
-    def _decode_by_library(self, rows: Iterable[Row]) -> list[Any]:
+    def _decode_by_library(self, rows: Iterable[Row]) -> list[DomainEvent]:
         return [
-            self._mapper.to_domain_event(Notification(o, v, topic, state, n))
+            self._by_library(Notification(_as_uuid(o), v, topic, state, n))
             for n, o, v, topic, state in rows
             if topic.startswith(self._prefix)
         ]
+
+    def _by_library(self, notification: Notification) -> DomainEvent:
+        # volym's stored events are all of DomainEvent classes.
+        return cast(DomainEvent, self._mapper.to_domain_event(notification))
 
 
 _UNSEEN: Any = object()
 
 
-def _as_uuid(originator_id: Any) -> UUID:
+def _as_uuid(originator_id: UUID | str) -> UUID:
     return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
 
 
-def _always_by_library(state: bytes, originator_id: Any, version: int) -> Any:
+def _always_by_library(state: bytes, originator_id: UUID, version: int) -> DomainEvent:
     raise msgspec.ValidationError("decoded by the library")

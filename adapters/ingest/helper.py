@@ -24,11 +24,25 @@ from adapters.eventstore.store import Store, open_store
 from adapters.feed.contract import ParsedLine
 from adapters.feed.envelope import FeedEvent
 from adapters.feed.parsing import ParsedBatch
-from adapters.ingest.prepare import PreparedBatch, Preparer
+from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer
 from adapters.ingest.stream import AnyIngestStream
 from adapters.projection.gc_tuning import batch_collection
+from adapters.projection.kind import Record
 
-Message = tuple[str, Any]
+Message = tuple[str, Any]  # (what, its payload): each kind's payload has its own shape
+# A parsed batch as the helper gets it: (lines read, [(line no, raw, fields, digest)],
+# [(line no, raw, reasons)]); the fields are a validated model's, with its fields_set.
+PackedBatch = tuple[
+    int, list[tuple[int, str, dict[str, object], str]], list[tuple[int, str, list[str]]]
+]
+# A prepared batch as the helper answers: (summary, stored events as tuples, feed keys as
+# tuples, records by projection).
+PackedPrepared = tuple[
+    IngestSummary,
+    list[tuple[str, int, str, bytes]],
+    list[tuple[str, str, str, int]],
+    dict[str, list[Record]],
+]
 
 
 class IngestHelper:
@@ -52,7 +66,7 @@ class IngestHelper:
         self._process.start()
         return self
 
-    def request(self, epoch: int, sequence: int, parsed: Any) -> None:
+    def request(self, epoch: int, sequence: int, parsed: PackedBatch) -> None:
         """`parsed` is a packed ParsedBatch (see pack_parsed)."""
         self._requests.put(("prepare", (epoch, sequence, parsed)))
 
@@ -116,18 +130,18 @@ def _serve(
         replies.put(("error", f"{type(error).__name__}: {error}"))
 
 
-def pack_parsed(parsed: ParsedBatch) -> tuple[Any, ...]:
+def pack_parsed(parsed: ParsedBatch) -> PackedBatch:
     """Cheap to pickle: the validated fields, not the model objects."""
     lines = [(n, raw, _fields(line.event), line.digest) for n, raw, line in parsed.lines]
     return parsed.size, lines, parsed.invalid
 
 
-def _fields(event: Any) -> dict[str, Any]:
+def _fields(event: FeedEvent) -> dict[str, object]:
     # Which fields a line carried matters where null means something (household.changed).
     return {**event.__dict__, "model_fields_set": event.model_fields_set}
 
 
-def unpack_parsed(packed: tuple[Any, ...]) -> ParsedBatch:
+def unpack_parsed(packed: PackedBatch) -> ParsedBatch:
     size, lines, invalid = packed
     # Already validated: plain attribute bags (a model_construct costs 20x more).
     rebuilt: list[tuple[int, str, ParsedLine]] = []
@@ -138,7 +152,7 @@ def unpack_parsed(packed: tuple[Any, ...]) -> ParsedBatch:
     return ParsedBatch(size, lines=rebuilt, invalid=invalid)
 
 
-def _pack(prepared: PreparedBatch) -> tuple[Any, ...]:
+def _pack(prepared: PreparedBatch) -> PackedPrepared:
     """Cheap to pickle: plain tuples instead of objects."""
     stored = [
         (
@@ -149,10 +163,11 @@ def _pack(prepared: PreparedBatch) -> tuple[Any, ...]:
         )
         for s in prepared.stored
     ]
-    return prepared.summary, stored, [tuple(k) for k in prepared.keys], prepared.records
+    keys = [(k.source, k.event_id, k.digest, k.position) for k in prepared.keys]
+    return prepared.summary, stored, keys, prepared.records
 
 
-def _unpack(payload: tuple[Any, ...]) -> PreparedBatch:
+def _unpack(payload: PackedPrepared) -> PreparedBatch:
     summary, stored, keys, records = payload
     return PreparedBatch(
         summary,

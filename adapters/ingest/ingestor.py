@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -20,10 +19,11 @@ from adapters.eventstore.store import Store
 from adapters.feed.contract import FeedContract
 from adapters.feed.identity import Pseudonymizer
 from adapters.feed.parsing import Batch, batches, parse_batch
-from adapters.ingest.helper import IngestHelper, pack_parsed
+from adapters.ingest.helper import IngestHelper, PackedBatch, pack_parsed
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer, Rejection
 from adapters.ingest.stream import AnyIngestStream
 from adapters.projection.gc_tuning import batch_collection
+from adapters.projection.kind import Record
 from adapters.projection.projector import AnyProjector, projectors
 from adapters.projection.rebuild import ensure_current
 
@@ -105,7 +105,7 @@ class Ingestor:
         self, source: Iterator[Batch], record: Callable[[IngestSummary], None]
     ) -> None:
         epoch, sequence, conflicts = 0, 0, 0
-        waiting: deque[tuple[int, Any]] = deque()
+        waiting: deque[tuple[int, PackedBatch]] = deque()
         window = _SnapshotWindow(self.projectors)
         with IngestHelper(self.store, self.streams) as helper:
 
@@ -160,9 +160,9 @@ class _SnapshotWindow:
     def __init__(self, projectors: dict[str, AnyProjector]) -> None:
         self.projectors = projectors
         self.ids: list[int] = []
-        self.records: dict[str, dict[UUID, Any]] = {name: {} for name in projectors}
+        self.records: dict[str, dict[UUID, Record]] = {name: {} for name in projectors}
 
-    def add(self, ids: list[int], records: dict[str, list[Any]]) -> None:
+    def add(self, ids: list[int], records: dict[str, list[Record]]) -> None:
         if ids and self.ids and ids[0] != self.ids[-1] + 1:
             self.flush()  # another writer's events lie between: project in log order
         self.ids.extend(ids)

@@ -22,6 +22,7 @@ from adapters.eventstore.feed_keys import FeedKey
 from adapters.eventstore.store import Store
 from adapters.feed.parsing import ParsedBatch
 from adapters.ingest.stream import AnyIngestStream
+from adapters.projection.kind import Record
 from domain.errors import RuleViolation
 
 CACHE_SIZE = 200_000
@@ -56,7 +57,7 @@ class PreparedBatch:
     stored: list[StoredEvent]
     keys: list[FeedKey]
     # Touched aggregates as they are after this batch, as records of their projection.
-    records: dict[str, list[Any]]
+    records: dict[str, list[Record]]
 
 
 class Preparer:
@@ -131,7 +132,7 @@ class Preparer:
         self._trim_cache()
         mapper = self.store.events.mapper
         stored = [mapper.to_stored_event(e) for e in pending]
-        records: dict[str, list[Any]] = {}
+        records: dict[str, list[Record]] = {}
         for agg_id, (stream, old) in touched.items():
             records.setdefault(stream.name, []).append(
                 stream.record(cache[agg_id], persisted=old, events=new_events[agg_id])

@@ -9,7 +9,7 @@ its own read model; the engine holds projections of every stream and sees them t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
@@ -18,8 +18,22 @@ from sqlalchemy import Engine
 
 from adapters.readmodels.tracking import SqlGenerationView
 
+
+class Record(Protocol):
+    """A projection's state of one aggregate, as the engine moves it around."""
+
+    persisted: bool  # True once the read model holds it (its old rows are replaced)
+
+    @property
+    def key(self) -> UUID:
+        """The aggregate's id."""
+
+    def absorb(self, earlier: Self) -> None:
+        """This snapshot replaces `earlier`, not yet written, in one write."""
+
+
 V = TypeVar("V", bound=SqlGenerationView)
-R = TypeVar("R")
+R = TypeVar("R", bound=Record)
 
 
 class Projection(Protocol[V, R]):

@@ -17,16 +17,16 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event as EventType
-from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
 from adapters.errors import UserError
 from adapters.eventstore.log_reader import Digits, EventDecoder, read_rows
 from adapters.eventstore.store import Store, open_store
 from adapters.projection.gc_tuning import no_collection
-from adapters.projection.kind import AnyProjection
+from adapters.projection.kind import AnyProjection, Record
 from adapters.readmodels.tracking import SqlGenerationView
 from projections.batching import fold_into
 
@@ -46,10 +46,10 @@ class _Build:
 
     def __init__(self, projection: AnyProjection, view: SqlGenerationView, tracking_name: str):
         self.projection, self.view, self.tracking_name = projection, view, tracking_name
-        self.records: dict[UUID, Any] = {}
+        self.records: dict[UUID, Record] = {}
         self.written_out = False  # once true, records not in memory are in the tables
 
-    def fold(self, events: Sequence[Any]) -> None:
+    def fold(self, events: Sequence[DomainEvent]) -> None:
         projection, view = self.projection, self.view
         load = partial(projection.load, view) if self.written_out else None
         fold_into(self.records, events, projection.created, load, projection.apply)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
-from typing import Any
 
 from sqlalchemy import Connection, Table, delete
 
 _CHUNK = 500
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+def insert_rows(conn: Connection, table: Table, rows: Sequence[tuple[object, ...]]) -> None:
     """Rows begin with the table's key. They are written in key order: appending to the
     key's B-tree is about twice as fast as inserting at random places (SQLite, measured)."""
     if not rows:
@@ -47,7 +46,7 @@ def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[str]
 
 
 def delete_pairs(
-    conn: Connection, table: Table, columns: tuple[str, str], pairs: Sequence[tuple[Any, Any]]
+    conn: Connection, table: Table, columns: tuple[str, str], pairs: Sequence[tuple[object, object]]
 ) -> None:
     """Delete the rows whose two `columns` hold one of `pairs` (a key and a month)."""
     if not pairs:

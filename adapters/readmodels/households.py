@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 import orjson
@@ -15,10 +14,12 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Engine,
     Index,
     Integer,
     MetaData,
+    RowMapping,
     String,
     Table,
     Text,
@@ -78,7 +79,7 @@ class SqlHouseholdView(SqlGenerationView):
                     )
         return records
 
-    def states(self, conn: Any, keys: Iterable[str]) -> dict[str, HouseholdRecord]:
+    def states(self, conn: Connection, keys: Iterable[str]) -> dict[str, HouseholdRecord]:
         """Compositions only, by hex key: what a report needs beside the payments."""
         found: dict[str, HouseholdRecord] = {}
         for chunk in chunks(list(keys)):
@@ -119,7 +120,7 @@ def _document(r: HouseholdRecord) -> str:
     ).decode()
 
 
-def record_from_row(m: Any) -> HouseholdRecord:
+def record_from_row(m: RowMapping) -> HouseholdRecord:
     doc = orjson.loads(m["state"])
     closed = doc["closed_on"]
     return HouseholdRecord(

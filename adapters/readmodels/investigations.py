@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Column, Engine, Index, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Engine, Index, Integer, MetaData, RowMapping, String, Table, select
 
 from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
@@ -74,7 +73,7 @@ class SqlInvestigationView(SqlGenerationView):
             insert_rows(conn, self.case, rows)
 
 
-def record_from_row(m: Any) -> InvestigationRecord:
+def record_from_row(m: RowMapping) -> InvestigationRecord:
     return InvestigationRecord(
         key=UUID(m["case_key"]),
         source=m["source"],
@@ -96,7 +95,7 @@ def record_from_row(m: Any) -> InvestigationRecord:
     )
 
 
-def _row(r: InvestigationRecord) -> tuple[Any, ...]:
+def _row(r: InvestigationRecord) -> tuple[object, ...]:
     """In the column order of case_table."""
     return (
         r.key.hex,

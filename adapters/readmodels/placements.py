@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, RowMapping, select
 
 from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
@@ -78,7 +77,7 @@ class SqlPlacementView(SqlGenerationView):
                 insert_rows(conn, table, rows)
 
 
-def _record_from_row(m: Any) -> PlacementRecord:
+def _record_from_row(m: RowMapping) -> PlacementRecord:
     return PlacementRecord(
         key=UUID(m["placement_key"]),
         source=m["source"],
@@ -99,7 +98,7 @@ def _record_from_row(m: Any) -> PlacementRecord:
 # Row builders give tuples in the column order of adapters/readmodels/placement_tables.py.
 
 
-def _state_row(r: PlacementRecord) -> tuple[Any, ...]:
+def _state_row(r: PlacementRecord) -> tuple[object, ...]:
     return (
         r.key.hex,
         r.source,
@@ -121,8 +120,8 @@ def _state_row(r: PlacementRecord) -> tuple[Any, ...]:
     )
 
 
-def _change_rows(r: PlacementRecord) -> list[tuple[Any, ...]]:
-    rows = []
+def _change_rows(r: PlacementRecord) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
     for change in r.changes:
         v = change.values
         cost = v.get("daily_cost")
@@ -141,7 +140,7 @@ def _change_rows(r: PlacementRecord) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _segment_rows(r: PlacementRecord) -> list[tuple[Any, ...]]:
+def _segment_rows(r: PlacementRecord) -> list[tuple[object, ...]]:
     return [
         (
             s.key.hex,

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import cast
+from uuid import UUID
 
 from adapters.eventstore.log_reader import EventDecoder, read_rows
 from adapters.eventstore.store import Store
 from adapters.projection.replay import view_of_events
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.reports.history import event_history
-from adapters.reports.request import Report, ReportRequest
+from adapters.reports.request import Cell, Report, ReportRequest, Row
 from adapters.reports.stream import AnyReportedStream
+from domain.provenance import FedEvent
+
+RowKey = tuple[Cell, ...]  # a row's period and group
 
 
 def explain(
@@ -48,7 +52,7 @@ def explain(
         }
         if not changed:
             continue
-        by_aggregate: dict[str, list[Any]] = {}
+        by_aggregate: dict[str, list[FedEvent]] = {}
         for key_hex, e in causes.get(row_key, ()):
             by_aggregate.setdefault(key_hex, []).append(e)
         explained = []
@@ -56,7 +60,7 @@ def explain(
             created = names[key_hex]
             explained.append(
                 {
-                    "source": getattr(created, "source"),  # noqa: B009 - every created event has one
+                    "source": getattr(created, "source"),  # noqa: B009 - a created event has it
                     "id": getattr(created, stream.id_field),
                     "events": event_history(events),
                 }
@@ -79,60 +83,60 @@ def explain(
     }
 
 
-def _events(store: Store, prefix: str) -> list[Any]:
+def _events(store: Store, prefix: str) -> list[FedEvent]:
+    """Every stored event of one stream, in log order (its events are all FedEvents)."""
     decoder = EventDecoder(store.events.mapper, prefix)
-    events: list[Any] = []
+    events: list[FedEvent] = []
     position = 0
     while rows := read_rows(store.recorder, position, 5000):
-        events += decoder.decode(rows)
+        events += [cast(FedEvent, e) for e in decoder.decode(rows)]
         position = rows[-1][0]
     return events
 
 
-def _rows(report: dict[str, Any], request: ReportRequest) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = report["rows"] if request.by else report["totals"]
+def _rows(report: Report, request: ReportRequest) -> list[Row]:
+    rows: list[Row] = report["rows"] if request.by else report["totals"]
     return rows
 
 
-def _paired(
-    then: dict[str, Any], now: dict[str, Any], request: ReportRequest
-) -> dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]]:
+def _paired(then: Report, now: Report, request: ReportRequest) -> dict[RowKey, tuple[Row, Row]]:
     """Rows of both reports by period and group; a row missing on one side is empty."""
     dims = ["period", *request.by]
-    pairs: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+    pairs: dict[RowKey, tuple[Row, Row]] = {}
     for side, report in enumerate((then, now)):
         for row in _rows(report, request):
             key = tuple(row[d] for d in dims)
-            before, after = pairs.get(key, ({}, {}))
+            empty: Row = {}
+            before, after = pairs.get(key, (empty, empty))
             pairs[key] = (row, after) if side == 0 else (before, row)
     return pairs
 
 
 def _causes(
-    own: list[Any],
-    late: list[Any],
+    own: list[FedEvent],
+    late: list[FedEvent],
     request: ReportRequest,
     stream: AnyReportedStream,
-) -> dict[tuple[Any, ...], list[tuple[str, Any]]]:
+) -> dict[RowKey, list[tuple[str, FedEvent]]]:
     """For each row of the request, the late events that changed it: the touched
     aggregates are projected alone with what was known then plus their first j late
     events, j = 0, 1, ...; the j-th late event of an aggregate is a cause of a row where
     the aggregate's own figures change from step j-1 to step j, and differ in the end."""
     order = {id(e): n for n, e in enumerate(late)}
     nth: dict[int, int] = {}
-    seen: dict[Any, int] = {}
+    seen: dict[UUID, int] = {}
     for e in late:
         nth[id(e)] = seen.get(e.originator_id, 0)
         seen[e.originator_id] = nth[id(e)] + 1
     key_dim = stream.report_kind.key_dimension
     keyed = replace(request, by=[*request.by, key_dim])
     dims = ["period", *request.by]
-    late_of: dict[str, list[Any]] = {}
+    late_of: dict[str, list[FedEvent]] = {}
     for e in late:
         late_of.setdefault(e.originator_id.hex, []).append(e)
-    previous: dict[tuple[Any, ...], dict[str, Any]] = {}
-    first: dict[tuple[Any, ...], dict[str, Any]] = {}
-    found: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+    previous: dict[RowKey, Row] = {}
+    first: dict[RowKey, Row] = {}
+    found: dict[RowKey, list[tuple[str, FedEvent]]] = {}
     for step in range(max(seen.values(), default=0) + 1):
         events = [e for e in own if id(e) not in order or nth[id(e)] < step]
         figures = {
@@ -144,7 +148,8 @@ def _causes(
         else:
             for slot in previous.keys() | figures.keys():
                 if previous.get(slot) != figures.get(slot):
-                    *row_key, key_hex = slot
+                    *row_key, key = slot
+                    key_hex = str(key)
                     if len(late_of[key_hex]) >= step:
                         found.setdefault(tuple(row_key), []).append(
                             (key_hex, late_of[key_hex][step - 1])
@@ -162,5 +167,5 @@ def _causes(
     }
 
 
-def _measures(row: dict[str, Any]) -> dict[str, Any]:
+def _measures(row: Row) -> Row:
     return {k: v for k, v in row.items() if k != "days"}

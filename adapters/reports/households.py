@@ -4,13 +4,20 @@ measures computed by projections.household_measures, the same on both databases.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from adapters.errors import UserError
 from adapters.readmodels.households import SqlHouseholdView
-from adapters.reports.request import Group, ReportKind, ReportRequest, build_report
+from adapters.reports.request import (
+    Cell,
+    Group,
+    Report,
+    ReportKind,
+    ReportRequest,
+    Row,
+    build_report,
+)
 from domain.periods import Period
 from projections.household_measures import (
     DIMENSIONS,
@@ -21,14 +28,14 @@ from projections.household_measures import (
 from projections.households import MonthRow, month_row
 
 
-def _empty(period: Period) -> dict[str, Any]:
+def _empty(period: Period) -> Row:
     return household_measures([], _months(period), calendar_year=_calendar_year(period))
 
 
 HOUSEHOLDS = ReportKind("households", MEASURES, DIMENSIONS, _empty, "household_key")
 
 
-def household_report(view: SqlHouseholdView, request: ReportRequest) -> dict[str, Any]:
+def household_report(view: SqlHouseholdView, request: ReportRequest) -> Report:
     for period in request.periods:
         if not _whole_months(period):
             raise UserError(
@@ -38,7 +45,7 @@ def household_report(view: SqlHouseholdView, request: ReportRequest) -> dict[str
     with view.engine.connect() as conn:
 
         def query(period: Period, dims: list[str]) -> list[Group]:
-            groups: dict[tuple[Any, ...], list[MonthRow]] = {}
+            groups: dict[tuple[Cell, ...], list[MonthRow]] = {}
             for row in _rows(conn, view, period):
                 if all(dimension_value(row, d) in v for d, v in request.where.items()):
                     key = tuple(dimension_value(row, d) for d in dims)
@@ -55,7 +62,7 @@ def household_report(view: SqlHouseholdView, request: ReportRequest) -> dict[str
         return build_report(request, query)
 
 
-def _rows(conn: Any, view: SqlHouseholdView, period: Period) -> list[MonthRow]:
+def _rows(conn: Connection, view: SqlHouseholdView, period: Period) -> list[MonthRow]:
     """Each household's net amount per month and kind in the period, with the composition
     in force that month."""
     p = view.payment.c

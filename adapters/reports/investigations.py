@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from adapters.readmodels.investigations import SqlInvestigationView, day_of
-from adapters.reports.request import Group, ReportKind, ReportRequest, build_report
+from adapters.reports.request import (
+    Cell,
+    Group,
+    Report,
+    ReportKind,
+    ReportRequest,
+    build_report,
+)
 from domain.periods import Period
 from projections.investigation_measures import (
     DIMENSIONS,
@@ -27,7 +34,7 @@ INVESTIGATIONS = ReportKind(
 _DAYS = ("reported_day", "assessed_day", "opened_day", "closed_day")
 
 
-def investigation_report(view: SqlInvestigationView, request: ReportRequest) -> dict[str, Any]:
+def investigation_report(view: SqlInvestigationView, request: ReportRequest) -> Report:
     with view.engine.connect() as conn:
 
         def query(period: Period, dims: list[str]) -> list[Group]:
@@ -35,7 +42,7 @@ def investigation_report(view: SqlInvestigationView, request: ReportRequest) -> 
             # Outcome exists only for closed cases: filtered or grouped by it, only the
             # closing measures are defined.
             closed_only = by_outcome or "outcome" in request.where
-            groups: dict[tuple[Any, ...], list[CaseRecord]] = {}
+            groups: dict[tuple[Cell, ...], list[CaseRecord]] = {}
             for row in conn.execute(_statement(view, period, request.where, by_outcome)):
                 m = row._mapping
                 case = CaseRecord(
@@ -61,7 +68,7 @@ def investigation_report(view: SqlInvestigationView, request: ReportRequest) -> 
 
 
 def _statement(
-    view: SqlInvestigationView, period: Period, where: dict[str, list[Any]], closed_in: bool
+    view: SqlInvestigationView, period: Period, where: dict[str, list[Cell]], closed_in: bool
 ) -> Any:
     c = view.case.c
     first, last = period.start.toordinal(), period.end.toordinal()

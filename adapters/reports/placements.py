@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 
 from adapters.readmodels.placements import SqlPlacementView
-from adapters.reports.request import Group, ReportKind, ReportRequest, build_report
+from adapters.reports.request import (
+    Cell,
+    Group,
+    Report,
+    ReportKind,
+    ReportRequest,
+    build_report,
+)
 from domain.periods import Period
 from projections.placement_measures import (
     DIMENSIONS,
@@ -29,7 +36,7 @@ PLACEMENTS = ReportKind(
 )
 
 
-def placement_report(view: SqlPlacementView, request: ReportRequest) -> dict[str, Any]:
+def placement_report(view: SqlPlacementView, request: ReportRequest) -> Report:
     with view.engine.connect() as conn:
 
         def query(period: Period, dims: list[str]) -> list[Group]:
@@ -53,7 +60,7 @@ def placement_report(view: SqlPlacementView, request: ReportRequest) -> dict[str
 
 
 def _statement(
-    view: SqlPlacementView, period: Period, dims: list[str], where: dict[str, list[Any]]
+    view: SqlPlacementView, period: Period, dims: list[str], where: dict[str, list[Cell]]
 ) -> Any:
     s = view.tables.segment
     first_of_period = literal(period.start.toordinal())

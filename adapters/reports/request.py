@@ -14,9 +14,12 @@ from adapters.errors import UserError
 from domain.errors import InvalidPeriod
 from domain.periods import TIME_DIMENSIONS, Period, parse_period
 
-# A report as reports.md's JSON gives it: a JSON object, whose values are JSON values.
+# A report as reports.md's JSON gives it: a JSON object of nested JSON values (Any: the
+# rows and totals are Rows, the rest strings and lists of them).
 Report = dict[str, Any]
-Group = tuple[dict[str, Any], dict[str, Any]]  # (dimension values, measures)
+Cell = str | int | float | bool | None  # one value in a row: a dimension's or a measure's
+Row = dict[str, Cell]
+Group = tuple[Row, Row]  # (dimension values, measures)
 Query = Callable[[Period, list[str]], list[Group]]
 
 
@@ -24,8 +27,8 @@ Query = Callable[[Period, list[str]], list[Group]]
 class ReportKind:
     name: str
     measures: tuple[str, ...]
-    dimensions: dict[str, tuple[Any, ...] | None]
-    empty: Callable[[Period], dict[str, Any]]  # the measures of a period without data
+    dimensions: dict[str, tuple[Cell, ...] | None]  # None: any value (e.g. provider)
+    empty: Callable[[Period], Row]  # the measures of a period without data
     # A dimension the query also groups by, not offered to users: the aggregate's key, so
     # that `volym explain` can tell which placement, case or household moved a figure.
     key_dimension: str
@@ -36,7 +39,7 @@ class ReportRequest:
     kind: ReportKind
     periods: list[Period]
     by: list[str] = field(default_factory=list)
-    where: dict[str, list[Any]] = field(default_factory=dict)
+    where: dict[str, list[Cell]] = field(default_factory=dict)
     as_of: datetime | None = None
 
     @property
@@ -68,7 +71,7 @@ def parse_request(
             raise UserError(f"--by {name}: not a {kind.name} dimension; one of {', '.join(known)}")
         if name not in dims:
             dims.append(name)
-    filters: dict[str, list[Any]] = {}
+    filters: dict[str, list[Cell]] = {}
     for clause in where:
         name, sep, raw = clause.partition("=")
         if not sep or name not in kind.dimensions:
@@ -79,7 +82,7 @@ def parse_request(
     return ReportRequest(kind, parsed, dims, filters, as_of)
 
 
-def _where_value(kind: ReportKind, name: str, raw: str) -> Any:
+def _where_value(kind: ReportKind, name: str, raw: str) -> Cell:
     allowed = kind.dimensions[name]
     if allowed is None:
         return raw
@@ -88,14 +91,15 @@ def _where_value(kind: ReportKind, name: str, raw: str) -> Any:
             raise UserError(f"--where {name}={raw}: use true or false")
         return raw == "true"
     if raw not in allowed:
-        raise UserError(f"--where {name}={raw}: not a value of {name}; one of {', '.join(allowed)}")
+        names = ", ".join(str(value) for value in allowed)
+        raise UserError(f"--where {name}={raw}: not a value of {name}; one of {names}")
     return raw
 
 
 def build_report(request: ReportRequest, query: Query) -> Report:
     kind = request.kind
-    rows: list[dict[str, Any]] = []
-    totals: list[dict[str, Any]] = []
+    rows: list[Row] = []
+    totals: list[Row] = []
     for period in request.periods:
         total_groups = query(period, [])
         total = total_groups[0][1] if total_groups else kind.empty(period)
@@ -108,7 +112,7 @@ def build_report(request: ReportRequest, query: Query) -> Report:
             groups = query(sub, request.group_by)
             groups.sort(key=lambda g: _sort_key(kind, request.group_by, g[0]))
             for values, measures in groups:
-                row: dict[str, Any] = {"period": period.label, **labels}
+                row: Row = {"period": period.label, **labels}
                 row.update({dim: values[dim] for dim in request.group_by})
                 row.update(measures)
                 rows.append({k: row[k] for k in ["period", *request.by, *kind.measures]})
@@ -142,8 +146,8 @@ def _time_label(sub: Period, dim: str) -> str:
     return next(iter(Period(sub.label, sub.start, sub.start).split(dim))).label
 
 
-def _sort_key(kind: ReportKind, dims: list[str], values: dict[str, Any]) -> tuple[Any, ...]:
-    key: list[Any] = []
+def _sort_key(kind: ReportKind, dims: list[str], values: Row) -> tuple[tuple[bool, str | int], ...]:
+    key: list[tuple[bool, str | int]] = []
     for dim in dims:
         value = values[dim]
         order = kind.dimensions.get(dim)

@@ -5,14 +5,27 @@ synthetic data) and one spec added to STREAMS."""
 from __future__ import annotations
 
 from adapters.errors import UserError
+from adapters.readmodels.households import SqlHouseholdView
+from adapters.readmodels.investigations import SqlInvestigationView
+from adapters.readmodels.placements import SqlPlacementView
 from adapters.streams.households import Households
 from adapters.streams.investigations import Investigations
 from adapters.streams.placements import Placements
-from adapters.streams.spec import AnyStream
+from adapters.streams.spec import AnyStream, StreamSpec
+from domain.household import Household
+from domain.investigation import Investigation
+from domain.placement import Placement
+from projections.households import HouseholdRecord
+from projections.investigations import InvestigationRecord
+from projections.placements import PlacementRecord
 
-PLACEMENTS: AnyStream = Placements()
-INVESTIGATIONS: AnyStream = Investigations()
-HOUSEHOLDS: AnyStream = Households()
+# Typed with each stream's own aggregate, view and record, so that mypy checks every spec
+# against the Protocols of the rooms that use it.
+PLACEMENTS: StreamSpec[Placement, SqlPlacementView, PlacementRecord] = Placements()
+INVESTIGATIONS: StreamSpec[Investigation, SqlInvestigationView, InvestigationRecord] = (
+    Investigations()
+)
+HOUSEHOLDS: StreamSpec[Household, SqlHouseholdView, HouseholdRecord] = Households()
 
 STREAMS: tuple[AnyStream, ...] = (PLACEMENTS, INVESTIGATIONS, HOUSEHOLDS)
 
