@@ -16,7 +16,7 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, inspect, select
 from adapters.errors import UserError
 from adapters.eventstore.engine import create_all, lock_schema, writing
 from adapters.eventstore.store import DEFAULT_URL, Store, open_store
-from adapters.feed.identity import Pseudonymizer
+from adapters.feed.identity import Pseudonymizer, ShortKey
 
 
 class Settings(BaseSettings):
@@ -57,7 +57,10 @@ def open_volym(
             key_bytes = key.encode()
         else:
             key_bytes = key.encode() if key else _local_key(store.sqlite_path)
-        pseudonymizer = Pseudonymizer(key_bytes)
+        try:
+            pseudonymizer = Pseudonymizer(key_bytes)
+        except ShortKey as error:
+            raise UserError(f"VOLYM_PSEUDONYM_KEY: {error}") from None
         _check_key(store.engine, pseudonymizer, record=not must_exist)
     except BaseException:
         store.close()

@@ -13,10 +13,13 @@ from domain.errors import InvalidPeriod
 
 TIME_DIMENSIONS = ("month", "quarter", "tertial", "year")
 
-_YEAR = re.compile(r"^(\d{4})$")
-_PART = re.compile(r"^(\d{4})-([HTQ])(\d)$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only (re.ASCII): int() would take other scripts' digits too.
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+_PART = re.compile(r"^(\d{4})-([HTQ])(\d)$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+# The years volym counts (the feed's dates lie in them too).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 _PARTS = {"H": (2, 6), "T": (3, 4), "Q": (4, 3)}  # count of parts, months per part
 
 
@@ -53,6 +56,20 @@ class Period:
 
 def parse_period(text: str) -> Period:
     """Parse one period notation; raise InvalidPeriod with a reason the user can act on."""
+    try:
+        period = _parse(text)
+    except ValueError:  # a year 0000, say: no calendar date at all
+        raise InvalidPeriod(
+            f"period '{text}': volym counts the years {FIRST_YEAR}-{LAST_YEAR}"
+        ) from None
+    if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+        raise InvalidPeriod(
+            f"period '{text}': volym counts the years {FIRST_YEAR}-{LAST_YEAR}"
+        )
+    return period
+
+
+def _parse(text: str) -> Period:
     raw = text.strip()
     if ".." in raw:
         first, _, last = raw.partition("..")

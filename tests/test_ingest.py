@@ -58,7 +58,7 @@ def test_bad_lines_lose_nothing_valid_across_batches(volym, monkeypatch):
         changed("P1", "2022-12-01", form="sis"),
         started("P2", "2023-01-01", person="201205142382"),
         ended("P1", "2023-01-31"),
-        started("P3", "2023-01-01", person=MAN),
+        started("P3", "2023-01-01", person=MAN, target_group="vuxna_ovriga"),
     )
     feed.insert(2, "")  # blank lines are ignored
     feed.insert(3, "{broken")

@@ -37,10 +37,12 @@ from tests.helpers import (
     voided,
 )
 
+ADULT = {"person": MAN, "target_group": "vuxna_ovriga"}  # feed.md: barn_unga is 0-20
+
 
 def history(prefix: str = "P") -> list[str]:
     events = [
-        started(f"{prefix}{i}", f"2023-01-{i + 1:02d}", **({"person": MAN} if i % 2 else {}))
+        started(f"{prefix}{i}", f"2023-01-{i + 1:02d}", **(ADULT if i % 2 else {}))
         for i in range(12)
     ]
     events += [

@@ -42,7 +42,7 @@ def feed(prefix, n=6):
     events = []
     for i in range(n):
         events += [
-            started(f"{prefix}P{i}", "2023-01-01", person=MAN),
+            started(f"{prefix}P{i}", "2023-01-01", person=MAN, target_group="vuxna_ovriga"),
             reported(f"{prefix}C{i}", "2023-01-02"),
             household(f"{prefix}H{i}", "2023-01-01"),
             paid(f"{prefix}H{i}", "2023-01-25", f"{prefix}B{i}", "2023-01", "1000"),

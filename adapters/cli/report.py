@@ -43,12 +43,22 @@ def run_report(
         kind, periods, by, where, local(as_of) if as_of else None
     )
     chosen = _measures(measures, request.kind.measures)
+    if output is not None:
+        check_output(output)
     with open_volym(db, must_exist=True) as volym:
         answer = application.report(volym, request)
     note = answer.freshness.note() if answer.freshness else None
     if note:
         print(f"volym: note: {note}", file=sys.stderr)  # one line, however wide
     _write(answer.report, output_format, output, chosen)
+
+
+def check_output(output: Path) -> None:
+    """Before any work: a report is not computed to be lost at the end."""
+    if output.is_dir():
+        raise UserError(f"--output {output}: is a folder; give a file name in it")
+    if not output.parent.is_dir():
+        raise UserError(f"--output {output}: the folder {output.parent} does not exist")
 
 
 def _measures(chosen: list[str] | None, known: tuple[str, ...]) -> tuple[str, ...]:

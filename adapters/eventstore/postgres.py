@@ -16,7 +16,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from adapters.eventstore.feed_keys import FeedKey
+from adapters.eventstore.feed_keys import Claim, FeedKey
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
@@ -30,6 +30,22 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 "notification_id bigint NOT NULL, PRIMARY KEY (source, event_id))"
             ).format(schema)
         )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0}.feed_claim ("
+                "source text NOT NULL, name text NOT NULL, value text NOT NULL, "
+                "aggregate text NOT NULL, PRIMARY KEY (source, name, value))"
+            ).format(schema)
+        )
+        self._insert_claims = SQL(
+            "INSERT INTO {0}.feed_claim "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])"
+        ).format(schema)
+        self._select_claims = SQL(
+            "SELECT c.source, c.name, c.value, c.aggregate FROM {0}.feed_claim c "
+            "JOIN unnest(%s::text[], %s::text[], %s::text[]) AS k(source, name, value) "
+            "USING (source, name, value)"
+        ).format(schema)
         self._insert_keys = SQL(
             "INSERT INTO {0}.feed_event "
             "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[])"
@@ -79,6 +95,12 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                         [ids[k.position] for k in keys],
                     ),
                 )
+        claims: Sequence[Claim] = kwargs.get("claims", ())
+        if claims and ids:
+            with curs.connection.cursor() as claims_cursor:
+                claims_cursor.execute(
+                    self._insert_claims, [list(column) for column in zip(*claims, strict=True)]
+                )
         return ids
 
     def feed_digests(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -93,6 +115,20 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                     found[(source, row["event_id"])] = row["digest"]
         return found
 
+    def claimed(self, claims: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        """The aggregate (hex) that claimed each of these (source, name, value), if any."""
+        wanted = list(set(claims))
+        if not wanted:
+            return {}
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                self._select_claims, [list(column) for column in zip(*wanted, strict=True)]
+            )
+            return {
+                (row["source"], row["name"], row["value"]): row["aggregate"]
+                for row in curs.fetchall()
+            }
+
     def existing(self, originator_ids: Iterable[UUID]) -> set[UUID]:
         ids = list(originator_ids)
         if not ids:
@@ -100,3 +136,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._select_existing, (ids,))
             return {row["originator_id"] for row in curs.fetchall()}
+
+
+def _columns(rows: Sequence[tuple[str, ...]]) -> list[list[str]]:
+    """Rows as one array per column, for unnest."""
+    return [list(column) for column in zip(*rows, strict=True)]

@@ -24,7 +24,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from adapters.eventstore.feed_keys import FeedKey, chunks
+from adapters.eventstore.feed_keys import Claim, FeedKey, chunks
 
 T = TypeVar("T")
 
@@ -60,6 +60,9 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS feed_event ("
             "source TEXT NOT NULL, event_id TEXT NOT NULL, digest TEXT NOT NULL, "
             "notification_id INTEGER NOT NULL, PRIMARY KEY (source, event_id))",
+            "CREATE TABLE IF NOT EXISTS feed_claim ("
+            "source TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, "
+            "aggregate TEXT NOT NULL, PRIMARY KEY (source, name, value))",
         ]
 
     def insert_events(
@@ -118,6 +121,9 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                 "INSERT INTO feed_event VALUES (?,?,?,?)",
                 [(k.source, k.event_id, k.digest, ids[k.position]) for k in keys],
             )
+        claims: Sequence[Claim] = kwargs.get("claims", ())
+        if claims:
+            c.executemany("INSERT INTO feed_claim VALUES (?,?,?,?)", [tuple(k) for k in claims])
         return ids
 
     def feed_digests(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -135,6 +141,20 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                     )
                     for row in c.fetchall():
                         found[(source, row[0])] = row[1]
+        return found
+
+    def claimed(self, claims: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        """The aggregate (hex) that claimed each of these (source, name, value), if any."""
+        found: dict[tuple[str, str, str], str] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for source, name, value in set(claims):
+                c.execute(
+                    "SELECT aggregate FROM feed_claim WHERE source=? AND name=? AND value=?",
+                    (source, name, value),
+                )
+                row = c.fetchone()
+                if row is not None:
+                    found[(source, name, value)] = row[0]
         return found
 
     def existing(self, originator_ids: Iterable[UUID]) -> set[UUID]:

@@ -7,6 +7,9 @@ SELECT. Nothing connects at import time."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,13 +74,14 @@ def open_store(text: str, *, writable: bool = True) -> Store:
         if not writable and not path.is_file():
             raise UserError(f"no volym store at {path} (ingest a feed first, or check --db)")
         path.parent.mkdir(parents=True, exist_ok=True)
+        if writable:
+            _owner_only(path)
         recorder: EventRecorder = SQLiteEventRecorder(sqlite_datastore(str(path)))
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": WRITE_WAIT})
         event.listen(engine, "connect", sqlite_pragmas)
         event.listen(engine, "begin", sqlite_begin)
     else:
-        schema = url.query.get("schema")
-        schema = schema if isinstance(schema, str) else None
+        schema = _schema(url)
         recorder = PostgresEventRecorder(_pg_datastore(url, schema))
         engine = _pg_engine(url, schema)
     store = Store(url, recorder, make_event_store(recorder), engine)
@@ -97,6 +101,19 @@ def open_store(text: str, *, writable: bool = True) -> Store:
             f"cannot open the event store at {safe_url(url)}: {first_line(error)}"
         ) from None
     return store
+
+
+def _owner_only(path: Path) -> None:
+    """The database holds pseudonyms and birth dates: readable by its owner only. SQLite
+    gives its -wal and -shm files the database file's permissions, so the file is made
+    before SQLite makes it; an older store's files are tightened."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process made it just now
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
 
 
 def _create_event_tables(store: Store) -> None:
@@ -124,6 +141,22 @@ def parse_url(text: str) -> URL:
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise UserError(f"database URL must start with sqlite:/// or postgresql://, not {text!r}")
     return url
+
+
+# An unquoted PostgreSQL identifier: it goes into search_path and the library's SQL as is.
+_SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$", re.ASCII)
+
+
+def _schema(url: URL) -> str | None:
+    value = url.query.get("schema")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _SCHEMA.match(value):
+        raise UserError(
+            f"?schema={value}: a schema name is 1-63 lowercase letters, digits and _, "
+            "starting with a letter or _"
+        )
+    return value
 
 
 def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import StrictBool, model_validator
 
 from adapters.feed.envelope import (
+    Count,
     FeedEvent,
     Key,
     Month,
@@ -21,7 +22,7 @@ class HouseholdRegistered(WithPerson):
     household_id: Key
     applicant: Any
     co_applicant: Any = None
-    children: Annotated[StrictInt, Field(ge=0)] = 0
+    children: Count = 0
     newly_arrived: StrictBool = False
 
 
@@ -29,7 +30,7 @@ class HouseholdChanged(WithPerson):
     type: Literal["household.changed"]
     household_id: Key
     co_applicant: Any = None  # null removes the co-applicant
-    children: Annotated[StrictInt, Field(ge=0)] | None = None
+    children: Count | None = None
     newly_arrived: StrictBool | None = None
 
     @model_validator(mode="after")

@@ -13,12 +13,23 @@ import re
 from datetime import date
 from typing import NamedTuple
 
-_LONG = re.compile(r"^(\d{4})(\d{2})(\d{2})-?(\d{3})(\d)$")
-_SHORT = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+])(\d{3})(\d)$")
+# ASCII digits only (re.ASCII): "\d" alone also matches other scripts' digits.
+_LONG = re.compile(r"^(\d{4})(\d{2})(\d{2})-?(\d{3})(\d)$", re.ASCII)
+_SHORT = re.compile(r"^(\d{2})(\d{2})(\d{2})([-+])(\d{3})(\d)$", re.ASCII)
+# Anything in free text that could be written as one: 10 or 12 digits, maybe a separator.
+_INSIDE_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{2})?[0-9]{6}[-+]?[0-9]{4}(?![0-9])", re.ASCII)
+EARLIEST_BIRTH_YEAR = 1880  # no one older is in care or on assistance
+
+
+MIN_KEY_BYTES = 16
 
 
 class InvalidIdentifier(ValueError):
     """The reason never contains the identifier."""
+
+
+class ShortKey(ValueError):
+    """A pseudonym key too short to keep pseudonyms from being guessed."""
 
 
 class Person(NamedTuple):
@@ -49,18 +60,43 @@ def parse_identifier(text: str, on: date) -> ParsedIdentifier:
     if _luhn_check_digit(ten) != int(check):
         raise InvalidIdentifier("the check digit does not match (Luhn)")
     birth_date = _birth_date(full_year, int(month), int(day))
-    if birth_date is None:
+    if birth_date is None or full_year < EARLIEST_BIRTH_YEAR:
         raise InvalidIdentifier("names no real date of birth")
+    if birth_date > on:
+        raise InvalidIdentifier("the date of birth lies after occurred_on")
+    if serial == "000":
+        raise InvalidIdentifier("the individual number 000 is never issued")
     sex = "man" if int(serial[2]) % 2 == 1 else "kvinna"
     return ParsedIdentifier(f"{full_year:04d}{month}{day}{serial}{check}", birth_date, sex)
+
+
+def holds_identifier(text: str, on: date) -> bool:
+    """Whether free text holds a valid personnummer or samordningsnummer in any written
+    form: such a line is rejected so that the number is never stored."""
+    for match in _INSIDE_TEXT.finditer(text):
+        candidate = match.group()
+        forms = [candidate]
+        if candidate[-5] not in "-+" and len(candidate) == 10:
+            forms.append(f"{candidate[:6]}-{candidate[6:]}")  # YYMMDDNNNC, unseparated
+        for form in forms:
+            try:
+                parse_identifier(form, on)
+            except InvalidIdentifier:
+                continue
+            return True
+    return False
 
 
 class Pseudonymizer:
     """HMAC-SHA-256 under the deployment's key: the same person, the same pseudonym."""
 
     def __init__(self, key: bytes) -> None:
-        if len(key) < 16:
-            raise ValueError("the pseudonym key must be at least 16 bytes")
+        if len(key) < MIN_KEY_BYTES:
+            raise ShortKey(
+                f"the pseudonym key must be at least {MIN_KEY_BYTES} bytes (this one has "
+                f"{len(key)}); make one with: python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))'"
+            )
         self._key = key
         self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per message: no re-keying
 

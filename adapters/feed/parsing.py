@@ -39,6 +39,8 @@ def batches(lines: Iterable[str | bytes], size: int, first: int | None = None) -
     limit = first or size
     for line_no, raw in enumerate(lines, start=1):
         text = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
+        if line_no == 1:  # a byte-order mark, as Windows exports begin, is not the line's
+            text = _without_bom(text)
         if not text.strip():
             continue  # blank lines are ignored by the contract
         batch.append((line_no, text))
@@ -48,6 +50,12 @@ def batches(lines: Iterable[str | bytes], size: int, first: int | None = None) -
             limit = size
     if batch:
         yield batch
+
+
+def _without_bom(text: str | bytes) -> str | bytes:
+    if isinstance(text, bytes):
+        return text.removeprefix(b"\xef\xbb\xbf")
+    return text.removeprefix("\ufeff")
 
 
 def text_of(data: str | bytes) -> tuple[str, str | None]:

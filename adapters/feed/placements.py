@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import StrictBool, model_validator
 
 from adapters.feed.envelope import (
+    Count,
+    DailyCost,
     FeedEvent,
     Key,
-    Money,
     Text,
     WithPerson,
 )
@@ -24,10 +25,10 @@ class PlacementStarted(WithPerson):
     legal_basis: Literal[LEGAL_BASES]  # type: ignore[valid-type]
     target_group: Literal[PLACEMENT_TARGET_GROUPS]  # type: ignore[valid-type]
     regi: Literal[REGI]  # type: ignore[valid-type]
-    daily_cost: Money
+    daily_cost: DailyCost
     provider: Text | None = None
     unaccompanied: StrictBool = False
-    accompanying_children: Annotated[StrictInt, Field(ge=0)] = 0
+    accompanying_children: Count = 0
 
 
 class PlacementChanged(FeedEvent):
@@ -36,7 +37,7 @@ class PlacementChanged(FeedEvent):
     form: Literal[FORMS] | None = None  # type: ignore[valid-type]
     legal_basis: Literal[LEGAL_BASES] | None = None  # type: ignore[valid-type]
     regi: Literal[REGI] | None = None  # type: ignore[valid-type]
-    daily_cost: Money | None = None
+    daily_cost: DailyCost | None = None
     provider: Text | None = None
 
     @model_validator(mode="after")

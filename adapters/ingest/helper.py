@@ -19,13 +19,14 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from adapters.errors import UserError
-from adapters.eventstore.feed_keys import FeedKey
+from adapters.eventstore.feed_keys import Claim, FeedKey
 from adapters.eventstore.store import Store, open_store
 from adapters.feed.contract import ParsedLine
 from adapters.feed.envelope import FeedEvent
 from adapters.feed.parsing import ParsedBatch
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer
 from adapters.ingest.stream import AnyIngestStream
+from adapters.projection.children import end_with_parent
 from adapters.projection.gc_tuning import batch_collection
 from adapters.projection.kind import Record
 
@@ -41,6 +42,7 @@ PackedPrepared = tuple[
     IngestSummary,
     list[tuple[str, int, str, bytes]],
     list[tuple[str, str, str, int]],
+    list[tuple[str, str, str, str]],
     dict[str, list[Record]],
 ]
 
@@ -79,12 +81,18 @@ class IngestHelper:
         return epoch, sequence, _unpack(payload)
 
     def __exit__(self, *_: object) -> None:
-        self._requests.put(("stop", None))
-        self._process.join(timeout=10)
+        if self._process.is_alive():
+            self._requests.put(("stop", None))
+            self._process.join(timeout=10)
         if self._process.is_alive():
             self._process.terminate()
-        self._requests.close()
-        self._replies.close()
+            self._process.join(timeout=5)
+        # Batches still queued for a helper that is gone must not hold this process at
+        # exit: the queue's feeder thread would wait for ever to write them into a pipe
+        # nobody reads (seen after the helper failed at a million events).
+        for channel in (self._requests, self._replies):
+            channel.cancel_join_thread()
+            channel.close()
 
     def _receive(self) -> Message:
         while True:
@@ -109,6 +117,7 @@ def _serve(
     streams: list[AnyIngestStream],
 ) -> None:
     """Preparing needs no pseudonym key: the lines come parsed and pseudonymized."""
+    end_with_parent()
     try:
         with batch_collection(), open_store(url) as store:
             preparer = Preparer(store, streams)
@@ -164,14 +173,16 @@ def _pack(prepared: PreparedBatch) -> PackedPrepared:
         for s in prepared.stored
     ]
     keys = [(k.source, k.event_id, k.digest, k.position) for k in prepared.keys]
-    return prepared.summary, stored, keys, prepared.records
+    claims = [(c.source, c.name, c.value, c.aggregate) for c in prepared.claims]
+    return prepared.summary, stored, keys, claims, prepared.records
 
 
 def _unpack(payload: PackedPrepared) -> PreparedBatch:
-    summary, stored, keys, records = payload
+    summary, stored, keys, claims, records = payload
     return PreparedBatch(
         summary,
         [StoredEvent(i, v, t, s) for i, v, t, s in stored],  # ids as hex: both stores take it
         [FeedKey(*k) for k in keys],
+        [Claim(*c) for c in claims],
         records,
     )

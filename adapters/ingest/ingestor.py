@@ -148,7 +148,9 @@ class Ingestor:
     def _commit(self, prepared: PreparedBatch) -> list[int]:
         if not prepared.stored:
             return []
-        ids = self.store.recorder.insert_events(prepared.stored, feed_keys=prepared.keys)
+        ids = self.store.recorder.insert_events(
+            prepared.stored, feed_keys=prepared.keys, claims=prepared.claims
+        )
         return list(ids or [])
 
 

@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import StoredEvent
 
-from adapters.eventstore.feed_keys import FeedKey
+from adapters.eventstore.feed_keys import Claim, FeedKey
 from adapters.eventstore.store import Store
 from adapters.feed.parsing import ParsedBatch
 from adapters.ingest.stream import AnyIngestStream
@@ -56,6 +56,7 @@ class PreparedBatch:
     summary: IngestSummary
     stored: list[StoredEvent]
     keys: list[FeedKey]
+    claims: list[Claim]
     # Touched aggregates as they are after this batch, as records of their projection.
     records: dict[str, list[Record]]
 
@@ -66,10 +67,12 @@ class Preparer:
         self.streams = {stream.aggregate: stream for stream in streams}
         self._cache: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._prepared: dict[tuple[str, str], str] = {}  # keys prepared by this ingest
+        self._claimed: dict[tuple[str, str, str], str] = {}  # claims prepared by this ingest
 
     def reset(self) -> None:
         self._cache.clear()
         self._prepared.clear()
+        self._claimed.clear()
 
     def prepare(self, parsed: ParsedBatch) -> PreparedBatch:
         summary = IngestSummary(lines_read=parsed.size)
@@ -88,6 +91,14 @@ class Preparer:
             for stream, event in zip(streams, events, strict=True)
         ]
         self._load(agg_ids)
+        wanted = [
+            (event.source, name, value)
+            for stream, event in zip(streams, events, strict=True)
+            for name, value in stream.claims(event)
+        ]
+        claimed = self.store.recorder.claimed(c for c in wanted if c not in self._claimed)
+        claimed.update(self._claimed)
+        claims: list[Claim] = []
         now = datetime.now(UTC)
         pending: list[DomainEvent] = []
         keys: list[FeedKey] = []
@@ -113,13 +124,23 @@ class Preparer:
                         )
                     )
                 continue
+            own_claims = [(event.source, name, value) for name, value in stream.claims(event)]
+            taken = [c for c in own_claims if claimed.get(c, agg_id.hex) != agg_id.hex]
+            if taken:
+                summary.rejections.append(Rejection(line_no, raw, [_taken(c) for c in taken]))
+                continue
             existed = cache.get(agg_id)
             try:
                 aggregate = stream.command(existed, event, now)
             except RuleViolation as violation:
                 summary.rejections.append(Rejection(line_no, raw, [str(violation)]))
                 continue
+            for claim in own_claims:
+                if claim not in claimed:
+                    claimed[claim] = self._claimed[claim] = agg_id.hex
+                    claims.append(Claim(*claim, agg_id.hex))
             cache[agg_id] = aggregate
+            cache.move_to_end(agg_id)  # recently used: trimmed last
             touched.setdefault(agg_id, (stream, existed is not None))
             keys.append(FeedKey(event.source, event.event_id, line.digest, len(pending)))
             new = aggregate.collect_events()
@@ -129,7 +150,6 @@ class Preparer:
             summary.accepted += 1
         summary.rejected = len(summary.rejections)
         summary.rejections.sort(key=lambda r: r.line_no)
-        self._trim_cache()
         mapper = self.store.events.mapper
         stored = [mapper.to_stored_event(e) for e in pending]
         records: dict[str, list[Record]] = {}
@@ -137,7 +157,10 @@ class Preparer:
             records.setdefault(stream.name, []).append(
                 stream.record(cache[agg_id], persisted=old, events=new_events[agg_id])
             )
-        return PreparedBatch(summary, stored, keys, records)
+        # Only now: an aggregate this batch touched may be the oldest in the cache (seen
+        # at a million events: trimmed before its record was made, a KeyError).
+        self._trim_cache()
+        return PreparedBatch(summary, stored, keys, claims, records)
 
     def _load(self, agg_ids: list[UUID]) -> None:
         missing = {i for i in agg_ids if i not in self._cache}
@@ -155,3 +178,11 @@ class Preparer:
         # Only aggregates far behind the batches in flight are dropped: they are stored.
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+
+
+def _taken(claim: tuple[str, str, str]) -> str:
+    source, name, value = claim
+    return (
+        f"{name}: {value} from {source} is already used by another aggregate of the stream "
+        f"({name} is unique within a source)"
+    )

@@ -33,6 +33,10 @@ class IngestStream(Projection[V, R], Protocol[A, V, R]):
     def key(self, source: str, ident: str) -> UUID:
         """The aggregate's id."""
 
+    def claims(self, event: FeedEvent) -> tuple[tuple[str, str], ...]:
+        """The (field, value) pairs of the event that the contract makes unique within its
+        source across the stream's aggregates (a payment's payment_id); usually none."""
+
     def command(self, aggregate: A | None, event: FeedEvent, now: datetime) -> A:
         """The feed event as a command on its aggregate (None: not stored yet); raises
         RuleViolation when the aggregate refuses it."""

@@ -25,6 +25,7 @@ from eventsourcing.persistence import Tracking
 from adapters.errors import UserError
 from adapters.eventstore.log_reader import Digits, EventDecoder, read_rows
 from adapters.eventstore.store import Store, open_store
+from adapters.projection.children import end_with_parent
 from adapters.projection.gc_tuning import no_collection
 from adapters.projection.kind import AnyProjection, Record
 from adapters.readmodels.tracking import SqlGenerationView
@@ -109,6 +110,7 @@ def share_process(
 ) -> None:
     """The second process of a rebuild (spawned: see adapters.ingest.helper on fork). It
     opens the store as it is: a rebuild needs no pseudonym key."""
+    end_with_parent()
     with no_collection(), open_store(url) as store:
         targets: list[Target] = [
             (projection, projection.view(store.engine, generation), tracking)
@@ -120,12 +122,7 @@ def share_process(
                 done.value += n
 
         def wait_for_tables() -> None:
-            # A rebuild killed outright (SIGKILL) cannot stop this process: do not wait
-            # for it forever.
-            parent = multiprocessing.parent_process()
-            while not tables_ready.wait(1.0):
-                if parent is not None and not parent.is_alive():
-                    raise SystemExit(1)
+            tables_ready.wait()  # for ever only while the rebuild lives (end_with_parent)
 
         fold_share(store, targets, last, digits, advance, before_writing=wait_for_tables)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
@@ -54,6 +55,12 @@ class Households:
     # ingest
     def key(self, source: str, ident: str) -> UUID:
         return household_key(source, ident)
+
+    def claims(self, event: FeedEvent) -> tuple[tuple[str, str], ...]:
+        """feed.md: payment_id is unique within a source, not only within a household."""
+        if isinstance(event, feed.HouseholdPaid) or event.type == "household.paid":
+            return (("payment_id", cast(feed.HouseholdPaid, event).payment_id),)
+        return ()
 
     def command(self, aggregate: Household | None, event: FeedEvent, now: datetime) -> Household:
         return household_command(aggregate, event, now)

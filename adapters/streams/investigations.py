@@ -58,6 +58,9 @@ class Investigations:
     def key(self, source: str, ident: str) -> UUID:
         return investigation_key(source, ident)
 
+    def claims(self, event: FeedEvent) -> tuple[tuple[str, str], ...]:
+        return ()
+
     def command(
         self, aggregate: Investigation | None, event: FeedEvent, now: datetime
     ) -> Investigation:

@@ -52,6 +52,9 @@ class Placements:
     def key(self, source: str, ident: str) -> UUID:
         return placement_key(source, ident)
 
+    def claims(self, event: FeedEvent) -> tuple[tuple[str, str], ...]:
+        return ()
+
     def command(self, aggregate: Placement | None, event: FeedEvent, now: datetime) -> Placement:
         return placement_command(aggregate, event, now)
 

@@ -283,6 +283,7 @@ def personnummer(
 ) -> str:
     day = born.day + (60 if coordination else 0)
     serial = rng.randint(0, 99) * 10 + rng.choice((0, 2, 4, 6, 8) if female else (1, 3, 5, 7, 9))
+    serial = serial or 10  # the individual number 000 is never issued (feed.md)
     nine = f"{born.year % 100:02d}{born.month:02d}{day:02d}{serial:03d}"
     check = luhn(nine)
     form = rng.random()
