@@ -43,6 +43,14 @@ def run_status(db: str | None, fmt: str, out: Console) -> None:
             swedish_number(r.lag, 0),
         )
     out.print(table)
+    for r in rows:
+        if r.failures:
+            out.print(
+                f"{r.projection}: {r.failures} event(s) could not be applied and are left "
+                "out; `volym verify` names them",
+                markup=False,
+                highlight=False,
+            )
 
 
 def run_serve(

@@ -33,6 +33,7 @@ class ProjectionStatus:
     code_version: int  # of this volym: a difference means a rebuild is due
     position: int  # the last notification the projection has processed
     head: int  # the last notification stored
+    failures: int = 0  # events it could not apply (named by `volym verify`)
 
     @property
     def lag(self) -> int:
@@ -67,6 +68,7 @@ def status(store: Store, projectors: dict[str, AnyProjector]) -> list[Projection
                 projector.projection.version,
                 positions.get(tracking_name(name, generation), 0),
                 head,
+                len(SqlTracking(store.engine).failures_of(tracking_name(name, generation))),
             )
         )
     return result

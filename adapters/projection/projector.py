@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic
+from uuid import UUID
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from adapters.eventstore.engine import lock_schema, writing
-from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.log_reader import EventDecoder, Row, read_rows
 from adapters.eventstore.store import Store
 from adapters.projection.generations import live_generation, live_generation_in, set_live
 from adapters.projection.kind import AnyProjection, Projection, R, V
-from adapters.readmodels.tracking import SqlTracking
+from adapters.readmodels.tracking import Failure, SqlTracking
 from projections.batching import PositionMoved
 
 BATCH = 20000
@@ -113,9 +115,7 @@ class Projector(Generic[V, R]):
             if not rows:
                 break
             try:
-                self.projection.project_batch(
-                    view, self._decoder.decode(rows), Tracking(name, rows[-1][0]), after=position
-                )
+                project_rows(self.projection, view, self._decoder, rows, name, after=position)
             except PositionMoved:
                 position = self.position(view)  # another process did these
                 continue
@@ -142,10 +142,61 @@ class Projector(Generic[V, R]):
             )
         except PositionMoved:
             return False
+        except Exception:  # a record it cannot write: catch-up finds the event, notes it
+            return False
         return True
 
 
 AnyProjector = Projector[Any, Any]
+
+
+def project_rows(
+    projection: Projection[V, R],
+    view: V,
+    decoder: EventDecoder,
+    rows: Sequence[Row],
+    name: str,
+    *,
+    after: int,
+    keep: Callable[[DomainEvent], bool] | None = None,
+) -> None:
+    """Project stored rows (those `keep` accepts) with the tracking of the last. An event
+    the projection cannot take is noted as a failure, with the tracking past it, and the
+    others are projected: a second line of defence, since the feed's bounds should let
+    no such event through."""
+    try:
+        events = decoder.decode(rows)
+        chosen = events if keep is None else [e for e in events if keep(e)]
+        projection.project_batch(view, chosen, Tracking(name, rows[-1][0]), after=after)
+        return
+    except PositionMoved:
+        raise
+    except Exception:  # find the event, note it, go on
+        pass
+    position = after
+    for row in rows:
+        tracking = Tracking(name, row[0])
+        try:
+            events = decoder.decode([row])
+            chosen = events if keep is None else [e for e in events if keep(e)]
+            projection.project_batch(view, chosen, tracking, after=position)
+        except PositionMoved:
+            raise
+        except Exception as error:
+            failure = Failure(name, row[0], row[3][-200:], _hex(row[1]), failure_reason(error))
+            view.record_failures([failure], tracking, after=position)
+        position = row[0]
+
+
+def _hex(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+
+
+def failure_reason(error: BaseException) -> str:
+    """The error's kind and first line, short: no row content (rows hold pseudonyms)."""
+    lines = str(error).strip().splitlines()
+    first = lines[0] if lines else ""
+    return f"{type(error).__name__}: {first}"[:300]
 
 
 def projectors(store: Store, projections: Iterable[AnyProjection]) -> dict[str, AnyProjector]:

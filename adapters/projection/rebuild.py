@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, delete, inspect
 
 from adapters.eventstore.engine import lock_schema, writing
 from adapters.eventstore.log_reader import Digits
@@ -83,6 +83,7 @@ class _Build:
         t = fresh.tracking_table
         name = self.projector.tracking_name(fresh)  # with its shares'
         conn.execute(t.delete().where((t.c.name == name) | t.c.name.startswith(name + "@")))
+        _forget_failures(conn, fresh, name)
 
     def make_live(self, conn: Connection) -> None:
         self.fresh.create_indexes(conn)
@@ -102,7 +103,15 @@ class _Build:
         old = projection.view(self.projector.store.engine, self.current)
         old.drop_tables(conn)
         t = old.tracking_table
-        conn.execute(t.delete().where(t.c.name == tracking_name(projection.name, self.current)))
+        name = tracking_name(projection.name, self.current)
+        conn.execute(t.delete().where(t.c.name == name))
+        _forget_failures(conn, old, name)
+
+
+def _forget_failures(conn: Connection, view: SqlGenerationView, name: str) -> None:
+    f = view.failure_table
+    if inspect(conn).has_table(f.name):
+        conn.execute(f.delete().where(f.c.name == name))
 
 
 def rebuild_together(

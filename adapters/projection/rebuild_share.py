@@ -28,7 +28,8 @@ from adapters.eventstore.store import Store, open_store
 from adapters.projection.children import end_with_parent
 from adapters.projection.gc_tuning import no_collection
 from adapters.projection.kind import AnyProjection, Record
-from adapters.readmodels.tracking import SqlGenerationView
+from adapters.projection.projector import failure_reason
+from adapters.readmodels.tracking import Failure, SqlGenerationView
 from projections.batching import fold_into
 
 READ_BATCH = 20000
@@ -45,22 +46,56 @@ def share_tracking_name(name: str, digits: Digits) -> str:
 class _Build:
     """One projection's records in one share while it is built."""
 
-    def __init__(self, projection: AnyProjection, view: SqlGenerationView, tracking_name: str):
+    def __init__(
+        self, projection: AnyProjection, view: SqlGenerationView, tracking_name: str, name: str
+    ):
         self.projection, self.view, self.tracking_name = projection, view, tracking_name
+        self.name = name  # the generation's own tracking name: failures are noted under it
         self.records: dict[UUID, Record] = {}
         self.written_out = False  # once true, records not in memory are in the tables
+        self.failures: list[Failure] = []
 
     def fold(self, events: Sequence[DomainEvent]) -> None:
         projection, view = self.projection, self.view
         load = partial(projection.load, view) if self.written_out else None
-        fold_into(self.records, events, projection.created, load, projection.apply)
+        fold_into(self.records, events, projection.created, load, self._apply)
+
+    def _apply(self, records: dict[UUID, Record], event: DomainEvent) -> None:
+        try:
+            self.projection.apply(records, event)
+        except Exception as error:  # noted, and the rebuild goes on (as catch-up does)
+            topic = f"{type(event).__module__}:{type(event).__qualname__}"
+            self.failures.append(
+                Failure(self.name, 0, topic, event.originator_id.hex, failure_reason(error))
+            )
 
     def write_out(self, position: int, after: int) -> None:
         records = list(self.records.values())
         tracking = Tracking(self.tracking_name, position)
-        self.projection.save(self.view, records, tracking, after=after)
+        try:
+            self.projection.save(self.view, records, tracking, after=after)
+            if self.failures:
+                self.view.record_failures(self.failures)
+        except Exception:
+            self._write_one_by_one(records, position, after)
+        self.failures = []
         self.records.clear()
         self.written_out = True
+
+    def _write_one_by_one(self, records: list[Record], position: int, after: int) -> None:
+        """A record the tables cannot take is noted and left out. Each record was touched
+        by an event after `after`, so there are positions enough to step through."""
+        previous = after
+        for n, record in enumerate(records, start=1):
+            at = position if n == len(records) else after + n
+            step = Tracking(self.tracking_name, at)
+            try:
+                self.projection.save(self.view, [record], step, after=previous)
+            except Exception as error:
+                failure = Failure(self.name, 0, "(record)", record.key.hex, failure_reason(error))
+                self.view.record_failures([failure], step, after=previous)
+            previous = at
+        self.view.record_failures(self.failures)
 
 
 def fold_share(
@@ -74,7 +109,7 @@ def fold_share(
     """Fold the share's events up to `last` into every target; `advance(n)` after each
     batch of n events read; `before_writing()` before the first write."""
     builds = [
-        _Build(projection, view, share_tracking_name(name, digits) if digits else name)
+        _Build(projection, view, share_tracking_name(name, digits) if digits else name, name)
         for projection, view, name in targets
     ]
     prefixes = tuple(projection.topic_prefix for projection, _, _ in targets)

@@ -13,9 +13,10 @@ from eventsourcing.persistence import Tracking
 from adapters.eventstore.log_reader import EventDecoder, read_rows
 from adapters.eventstore.store import Store
 from adapters.projection.kind import Projection, R, V
-from adapters.projection.projector import memory_view
+from adapters.projection.projector import memory_view, project_rows
 
 _BATCH = 5000
+REPLAY = "replay"  # the tracking name in a model built in memory
 
 
 def view_from_log(
@@ -31,9 +32,7 @@ def view_from_log(
     decoder = EventDecoder(store.events.mapper, projection.topic_prefix)
     position = 0
     while rows := read_rows(store.recorder, position, _BATCH, upto=upto):
-        events = decoder.decode(rows)
-        known = events if keep is None else [e for e in events if keep(e)]
-        projection.project_batch(view, known, Tracking("replay", rows[-1][0]), after=position)
+        project_rows(projection, view, decoder, rows, REPLAY, after=position, keep=keep)
         position = rows[-1][0]
     return view
 

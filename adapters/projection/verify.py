@@ -11,7 +11,7 @@ from sqlalchemy import Table, select
 from adapters.eventstore.store import Store
 from adapters.projection.projector import AnyProjector, memory_view
 from adapters.projection.replay import view_from_log
-from adapters.readmodels.tracking import SqlGenerationView
+from adapters.readmodels.tracking import Failure, SqlGenerationView
 
 _SHOWN = 3  # keys named per difference; the rest are counted
 
@@ -26,6 +26,7 @@ def verify(store: Store, projectors: dict[str, AnyProjector]) -> list[str]:
         live = projector.live_view()
         if live is None:
             live = memory_view(projector.projection)  # nothing projected: nothing stored
+        differences += [_failed(name, f) for f in live.failures_of(projector.tracking_name(live))]
         position = projector.position(live)
         aside = view_from_log(store, projector.projection, upto=position)
         aside_tables = {_base(t.name): t for t in aside.metadata.sorted_tables}
@@ -57,6 +58,15 @@ def _compare(projection: str, table: Table, live: Rows, rebuilt: Rows) -> list[s
             more = f" and {len(keys) - _SHOWN} more" if len(keys) > _SHOWN else ""
             found.append(f"{projection}: {name}: {len(keys)} rows {what}: {shown}{more}")
     return found
+
+
+def _failed(projection: str, failure: Failure) -> str:
+    where = f"event {failure.notification_id}" if failure.notification_id else "an event"
+    kind = failure.topic.rpartition(":")[2] or failure.topic
+    return (
+        f"{projection}: {where} ({kind}) of aggregate {failure.aggregate} could not be "
+        f"applied and is left out: {failure.reason}"
+    )
 
 
 def _base(table_name: str) -> str:

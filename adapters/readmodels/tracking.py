@@ -6,6 +6,8 @@ writes a new generation of a projection's tables beside the live one (suffix `_g
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from sqlalchemy import (
     BigInteger,
@@ -16,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    inspect,
     select,
     update,
 )
@@ -23,6 +26,14 @@ from sqlalchemy.schema import CreateTable
 
 from adapters.eventstore.engine import create_all, writing
 from projections.batching import PositionMoved
+
+
+class Failure(NamedTuple):
+    name: str
+    notification_id: int
+    topic: str
+    aggregate: str
+    reason: str
 
 
 def control_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -43,6 +54,21 @@ def control_tables(metadata: MetaData) -> tuple[Table, Table]:
     return generation, tracking
 
 
+def failure_table(metadata: MetaData) -> Table:
+    """Events a projection could not apply (a second line of defence: the feed's bounds
+    should let none through): which, and why. The projection went on without them."""
+    return Table(
+        "projection_failure",
+        metadata,
+        Column("name", String(96), primary_key=True),  # the tracking name: projection/g<N>
+        # 0: found by a rebuild, which notes the aggregate, not the event's position
+        Column("notification_id", BigInteger, primary_key=True),
+        Column("topic", String(200), nullable=False),
+        Column("aggregate", String(32), primary_key=True),
+        Column("reason", String(300), nullable=False),
+    )
+
+
 class SqlTracking(TrackingRecorder):
     """Tracking rows in `projection_tracking`, one per projection generation."""
 
@@ -50,9 +76,37 @@ class SqlTracking(TrackingRecorder):
         self.engine = engine
         self.control = MetaData()
         self.generation_table, self.tracking_table = control_tables(self.control)
+        self.failures = MetaData()
+        self.failure_table = failure_table(self.failures)
 
     def create_control_tables(self) -> None:
         create_all(self.engine, self.control)
+
+    def record_failures(
+        self, failures: list[Failure], tracking: Tracking | None = None, after: int = 0
+    ) -> None:
+        """Note events or records a projection could not take; with `tracking`, move the
+        view's position past them in the same transaction (as claim does)."""
+        create_all(self.engine, self.failures)  # a store from before this table
+        with writing(self.engine) as conn:
+            if tracking is not None:
+                self.claim(conn, tracking, after)
+            unique = {(f.name, f.notification_id, f.aggregate): f for f in failures}
+            for failure in unique.values():
+                conn.execute(self.failure_table.insert().values(failure._asdict()))
+
+    def failures_of(self, name: str) -> list[Failure]:
+        """What the generation `name` could not take (read only)."""
+        t = self.failure_table
+        if not inspect(self.engine).has_table(t.name):
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.c.name, t.c.notification_id, t.c.topic, t.c.aggregate, t.c.reason)
+                .where(t.c.name == name)
+                .order_by(t.c.notification_id, t.c.aggregate)
+            )
+            return [Failure(*row) for row in rows]
 
     def insert_tracking(self, tracking: Tracking) -> None:
         with writing(self.engine) as conn:
