@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import NamedTuple
 from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Tracking
 from sqlalchemy import (
     BigInteger,
-    Column,
     Connection,
     Engine,
     Index,
@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, delete_pairs, insert_rows
+from adapters.readmodels.fields import Field, row_builder, table
 from adapters.readmodels.tracking import SqlGenerationView
 from domain.household import Composition, CompositionChange, Payment
 from projections.households import HouseholdRecord
@@ -35,28 +36,53 @@ from projections.households import HouseholdRecord
 KEY = String(32)
 
 
+def _document(r: HouseholdRecord) -> str:
+    i = r.initial
+    return orjson.dumps(
+        {
+            "registered_on": r.registered_on.isoformat(),
+            "closed_on": r.closed_on.isoformat() if r.closed_on else None,
+            "initial": [i.applicant, i.co_applicant, i.children, i.newly_arrived],
+            "changes": [[c.effective.isoformat(), c.sequence, c.values] for c in r.changes],
+        }
+    ).decode()
+
+
+# A household's composition over time: one small JSON document, only ever read back whole.
+STATE_FIELDS = (
+    Field("household_key", KEY, "key", "key", primary_key=True),
+    Field("source", String(64)),
+    Field("household_id", String(128)),
+    Field("state", Text, write=_document, read=False),
+)
+
+
+class _Payment(NamedTuple):
+    """A payment with its household's key and id: what a payment row is made from."""
+
+    key: UUID
+    payment_id: str
+    payment: Payment
+
+
+# One payment and what is left of it, by the month it is for.
+PAYMENT_FIELDS = (
+    Field("household_key", KEY, "key", "key", primary_key=True),
+    Field("payment_id", String(128), primary_key=True),
+    Field("month", Integer, "payment.month", "day"),  # ordinal of the month's first day
+    Field("kind", String(32), "payment.kind"),
+    Field("amount_ore", BigInteger, "payment.amount_ore"),
+    Field("reversed_ore", BigInteger, "payment.reversed_ore"),
+)
+_state_row = row_builder(STATE_FIELDS)
+_payment_row = row_builder(PAYMENT_FIELDS)
+
+
 def household_tables(generation: int) -> tuple[Table, Table]:
     metadata, suffix = MetaData(), f"_g{generation}"
-    state = Table(
-        "household_state" + suffix,
-        metadata,
-        Column("household_key", KEY, primary_key=True),
-        Column("source", String(64), nullable=False),
-        Column("household_id", String(128), nullable=False),
-        Column("state", Text, nullable=False),
-        sqlite_with_rowid=False,
-    )
-    payment = Table(
-        "household_payment" + suffix,
-        metadata,
-        Column("household_key", KEY, primary_key=True),
-        Column("payment_id", String(128), primary_key=True),
-        Column("month", Integer, nullable=False),  # ordinal of the month's first day
-        Column("kind", String(32), nullable=False),
-        Column("amount_ore", BigInteger, nullable=False),
-        Column("reversed_ore", BigInteger, nullable=False),
-        sqlite_with_rowid=False,
-    )
+    options = {"sqlite_with_rowid": False}
+    state = table("household_state" + suffix, metadata, STATE_FIELDS, **options)
+    payment = table("household_payment" + suffix, metadata, PAYMENT_FIELDS, **options)
     Index(f"ix_household_payment{suffix}_month", payment.c.month)
     return state, payment
 
@@ -93,12 +119,11 @@ class SqlHouseholdView(SqlGenerationView):
     ) -> None:
         stored = [r.key.hex for r in records if r.persisted]
         rewritten = [(r.key.hex, pid) for r in records if r.persisted for pid in r.changed]
-        states = [(r.key.hex, r.source, r.household_id, _document(r)) for r in records]
+        states = [_state_row(r) for r in records]
         payments = [
-            (r.key.hex, pid, p.month.toordinal(), p.kind, p.amount_ore, p.reversed_ore)
+            _payment_row(_Payment(r.key, pid, r.payments[pid]))
             for r in records
             for pid in r.changed
-            for p in (r.payments[pid],)
         ]
         with writing(self.engine) as conn:
             self.claim(conn, tracking, after)
@@ -106,18 +131,6 @@ class SqlHouseholdView(SqlGenerationView):
             delete_pairs(conn, self.payment, ("household_key", "payment_id"), rewritten)
             insert_rows(conn, self.state, states)
             insert_rows(conn, self.payment, payments)
-
-
-def _document(r: HouseholdRecord) -> str:
-    i = r.initial
-    return orjson.dumps(
-        {
-            "registered_on": r.registered_on.isoformat(),
-            "closed_on": r.closed_on.isoformat() if r.closed_on else None,
-            "initial": [i.applicant, i.co_applicant, i.children, i.newly_arrived],
-            "changes": [[c.effective.isoformat(), c.sequence, c.values] for c in r.changes],
-        }
-    ).decode()
 
 
 def record_from_row(m: RowMapping) -> HouseholdRecord:

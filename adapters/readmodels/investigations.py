@@ -8,42 +8,45 @@ from datetime import date
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Column, Engine, Index, Integer, MetaData, RowMapping, String, Table, select
+from sqlalchemy import Engine, Index, Integer, MetaData, String, Table, select
 
 from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
+from adapters.readmodels.fields import Field, record_reader, row_builder, table
 from adapters.readmodels.tracking import SqlGenerationView
 from projections.investigations import InvestigationRecord
 
 KEY = String(32)
 
+# One row per case: the columns, and the record attributes they hold.
+CASE_FIELDS = (
+    Field("case_key", KEY, "key", "key", primary_key=True),
+    Field("source", String(64)),
+    Field("case_id", String(128)),
+    Field("person", String(64)),
+    Field("birth_day", Integer, "birth_date", "day"),
+    Field("sex", String(8)),
+    Field("age_group", String(8), read=False),  # on the report date, derived
+    Field("target_group", String(32)),
+    Field("route", String(16)),
+    Field("reporter", String(32), nullable=True),
+    Field("reported_day", Integer, "reported_on", "day"),
+    Field("assessed_day", Integer, "assessed_on", "day", nullable=True),
+    Field("decision", String(32), nullable=True),
+    Field("opened_day", Integer, "opened_on", "day", nullable=True),
+    Field("extended_until_day", Integer, "extended_until", "day", nullable=True),
+    Field("closed_day", Integer, "closed_on", "day", nullable=True),
+    Field("outcome", String(32), nullable=True),
+)
+_row = row_builder(CASE_FIELDS)
+record_from_row = record_reader(CASE_FIELDS, InvestigationRecord, persisted=True)
+
 
 def case_table(generation: int) -> Table:
     suffix = f"_g{generation}"
-    table = Table(
-        "investigation_case" + suffix,
-        MetaData(),
-        Column("case_key", KEY, primary_key=True),
-        Column("source", String(64), nullable=False),
-        Column("case_id", String(128), nullable=False),
-        Column("person", String(64), nullable=False),
-        Column("birth_day", Integer, nullable=False),
-        Column("sex", String(8), nullable=False),
-        Column("age_group", String(8), nullable=False),
-        Column("target_group", String(32), nullable=False),
-        Column("route", String(16), nullable=False),
-        Column("reporter", String(32)),
-        Column("reported_day", Integer, nullable=False),
-        Column("assessed_day", Integer),
-        Column("decision", String(32)),
-        Column("opened_day", Integer),
-        Column("extended_until_day", Integer),
-        Column("closed_day", Integer),
-        Column("outcome", String(32)),
-        sqlite_with_rowid=False,
-    )
-    Index(f"ix_investigation_case{suffix}_reported", table.c.reported_day)
-    return table
+    case = table("investigation_case" + suffix, MetaData(), CASE_FIELDS, sqlite_with_rowid=False)
+    Index(f"ix_investigation_case{suffix}_reported", case.c.reported_day)
+    return case
 
 
 class SqlInvestigationView(SqlGenerationView):
@@ -73,54 +76,5 @@ class SqlInvestigationView(SqlGenerationView):
             insert_rows(conn, self.case, rows)
 
 
-def record_from_row(m: RowMapping) -> InvestigationRecord:
-    return InvestigationRecord(
-        key=UUID(m["case_key"]),
-        source=m["source"],
-        case_id=m["case_id"],
-        person=m["person"],
-        birth_date=date.fromordinal(m["birth_day"]),
-        sex=m["sex"],
-        target_group=m["target_group"],
-        route=m["route"],
-        reporter=m["reporter"],
-        reported_on=date.fromordinal(m["reported_day"]),
-        assessed_on=day_of(m["assessed_day"]),
-        decision=m["decision"],
-        opened_on=day_of(m["opened_day"]),
-        extended_until=day_of(m["extended_until_day"]),
-        closed_on=day_of(m["closed_day"]),
-        outcome=m["outcome"],
-        persisted=True,
-    )
-
-
-def _row(r: InvestigationRecord) -> tuple[object, ...]:
-    """In the column order of case_table."""
-    return (
-        r.key.hex,
-        r.source,
-        r.case_id,
-        r.person,
-        r.birth_date.toordinal(),
-        r.sex,
-        r.age_group,
-        r.target_group,
-        r.route,
-        r.reporter,
-        r.reported_on.toordinal(),
-        _ordinal(r.assessed_on),
-        r.decision,
-        _ordinal(r.opened_on),
-        _ordinal(r.extended_until),
-        _ordinal(r.closed_on),
-        r.outcome,
-    )
-
-
 def day_of(ordinal: int | None) -> date | None:
     return date.fromordinal(ordinal) if ordinal is not None else None
-
-
-def _ordinal(day: date | None) -> int | None:
-    return day.toordinal() if day is not None else None

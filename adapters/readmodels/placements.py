@@ -5,20 +5,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, RowMapping, select
+from sqlalchemy import Engine, select
 
 from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
-from adapters.readmodels.placement_tables import PlacementTables, placement_tables
+from adapters.readmodels.fields import from_column, record_reader, row_builder
+from adapters.readmodels.placement_tables import (
+    CHANGE_FIELDS,
+    SEGMENT_FIELDS,
+    STATE_FIELDS,
+    PlacementTables,
+    placement_tables,
+)
 from adapters.readmodels.tracking import SqlGenerationView
 from domain.placement_terms import TermChange, Terms
 from projections.placements import PlacementRecord, segment_rows
 
-_TERM_COLUMNS = ("form", "legal_basis", "regi", "cost_ore", "provider")
+_state_row = row_builder(STATE_FIELDS)
+_change_row = row_builder(CHANGE_FIELDS)
+_segment_row = row_builder(SEGMENT_FIELDS)
+_record_from_row = record_reader(STATE_FIELDS, PlacementRecord, {"initial": Terms})
+# The change columns that carry a value, by the term they set (form, ..., daily_cost).
+_TERMS = [(f, f.path.partition("[")[2].rstrip("]")) for f in CHANGE_FIELDS if "[" in f.path]
+
+
+class _Change(NamedTuple):
+    """A change of terms with its placement's key: what a change row is made from."""
+
+    key: UUID
+    change: TermChange
 
 
 class SqlPlacementView(SqlGenerationView):
@@ -46,11 +65,9 @@ class SqlPlacementView(SqlGenerationView):
                 for row in conn.execute(query):
                     m = row._mapping
                     values = {
-                        ("daily_cost" if c == "cost_ore" else c): (
-                            _cost(m[c]) if c == "cost_ore" else m[c]
-                        )
-                        for c in _TERM_COLUMNS
-                        if m[c] is not None
+                        term: from_column(field, m[field.column])
+                        for field, term in _TERMS
+                        if m[field.column] is not None
                     }
                     records[UUID(m["placement_key"])].changes.append(
                         TermChange(date.fromordinal(m["effective_day"]), m["sequence"], values)
@@ -64,110 +81,16 @@ class SqlPlacementView(SqlGenerationView):
     ) -> None:
         t = self.tables
         stored = [r.key.hex for r in records if r.persisted]
-        states, changes, segments = [], [], []
+        states: list[tuple[object, ...]] = []
+        changes: list[tuple[object, ...]] = []
+        segments: list[tuple[object, ...]] = []
         for record in records:
             states.append(_state_row(record))
-            changes.extend(_change_rows(record))
-            segments.extend(_segment_rows(record))
+            changes.extend(_change_row(_Change(record.key, c)) for c in record.changes)
+            segments.extend(_segment_row(s) for s in segment_rows(record))
         with writing(self.engine) as conn:
             self.claim(conn, tracking, after)
             for table in (t.state, t.change, t.segment):
                 delete_keys(conn, table, "placement_key", stored)
             for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
                 insert_rows(conn, table, rows)
-
-
-def _record_from_row(m: RowMapping) -> PlacementRecord:
-    return PlacementRecord(
-        key=UUID(m["placement_key"]),
-        source=m["source"],
-        placement_id=m["placement_id"],
-        person=m["person"],
-        birth_date=date.fromordinal(m["birth_day"]),
-        sex=m["sex"],
-        target_group=m["target_group"],
-        unaccompanied=bool(m["unaccompanied"]),
-        accompanying_children=m["accompanying_children"],
-        first_day=date.fromordinal(m["first_day"]),
-        last_day=date.fromordinal(m["last_day"]) if m["last_day"] is not None else None,
-        voided=bool(m["voided"]),
-        initial=Terms(m["form"], m["legal_basis"], m["regi"], _cost(m["cost_ore"]), m["provider"]),
-    )
-
-
-# Row builders give tuples in the column order of adapters/readmodels/placement_tables.py.
-
-
-def _state_row(r: PlacementRecord) -> tuple[object, ...]:
-    return (
-        r.key.hex,
-        r.source,
-        r.placement_id,
-        r.person,
-        r.birth_date.toordinal(),
-        r.sex,
-        r.target_group,
-        r.unaccompanied,
-        r.accompanying_children,
-        r.first_day.toordinal(),
-        r.last_day.toordinal() if r.last_day else None,
-        r.voided,
-        r.initial.form,
-        r.initial.legal_basis,
-        r.initial.regi,
-        _ore(r.initial.daily_cost),
-        r.initial.provider,
-    )
-
-
-def _change_rows(r: PlacementRecord) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
-    for change in r.changes:
-        v = change.values
-        cost = v.get("daily_cost")
-        rows.append(
-            (
-                r.key.hex,
-                change.sequence,
-                change.effective.toordinal(),
-                v.get("form"),
-                v.get("legal_basis"),
-                v.get("regi"),
-                _ore(cost) if isinstance(cost, Decimal) else None,
-                v.get("provider"),
-            )
-        )
-    return rows
-
-
-def _segment_rows(r: PlacementRecord) -> list[tuple[object, ...]]:
-    return [
-        (
-            s.key.hex,
-            s.sequence,
-            s.first.toordinal(),
-            s.last.toordinal() if s.last else None,
-            s.start.toordinal(),
-            s.end.toordinal() if s.end else None,
-            s.person,
-            s.sex,
-            s.age_group,
-            s.target_group,
-            s.unaccompanied,
-            s.form,
-            s.form_group,
-            s.legal_basis,
-            s.regi,
-            s.provider,
-            _ore(s.daily_cost),
-        )
-        for s in segment_rows(r)
-    ]
-
-
-def _ore(amount: Decimal) -> int:
-    return int(amount * 100)
-
-
-def _cost(ore: int) -> Decimal:
-    return (Decimal(ore) / 100).quantize(Decimal("0.01"))
