@@ -17,6 +17,7 @@ from adapters.errors import UserError
 from adapters.eventstore.engine import create_all, lock_schema, writing
 from adapters.eventstore.store import DEFAULT_URL, Store, open_store
 from adapters.feed.identity import Pseudonymizer, ShortKey
+from adapters.security.access_log import AccessLog
 
 
 class Settings(BaseSettings):
@@ -28,9 +29,19 @@ class Settings(BaseSettings):
 
 @dataclass
 class Volym(Store):
-    """An opened store with the deployment's pseudonymizer: everything a use case needs."""
+    """An opened store with the deployment's pseudonymizer: everything a use case needs.
+    Only what accepts events needs the pseudonymizer (it can re-identify people, since
+    personnummer can be tried one by one): without the key it is None."""
 
-    pseudonymizer: Pseudonymizer
+    pseudonymizer: Pseudonymizer | None
+
+    def needs_pseudonymizer(self) -> Pseudonymizer:
+        if self.pseudonymizer is None:
+            raise UserError(
+                "VOLYM_PSEUDONYM_KEY is not set: accepting events needs the deployment's "
+                "pseudonym key"
+            )
+        return self.pseudonymizer
 
     def __enter__(self) -> Volym:
         return self
@@ -41,27 +52,33 @@ def open_volym(
     *,
     pseudonym_key: str | None = None,
     must_exist: bool = False,
+    needs_key: bool = True,
 ) -> Volym:
     """`must_exist` for commands that only read: the store must be there, and nothing is
-    created or written in it (adapters.eventstore.store)."""
+    created or written in it (adapters.eventstore.store). `needs_key` for what accepts
+    events (ingest, serve); others use a key only to refuse one that is not the store's."""
     settings = Settings()
     key = pseudonym_key or settings.pseudonym_key
     store = open_store(database_url or settings.database_url, writable=not must_exist)
     try:
-        if store.is_postgres:
-            if not key:
-                raise UserError(
-                    "VOLYM_PSEUDONYM_KEY is not set: PostgreSQL needs the deployment's "
-                    "pseudonym key"
-                )
-            key_bytes = key.encode()
-        else:
-            key_bytes = key.encode() if key else _local_key(store.sqlite_path)
-        try:
-            pseudonymizer = Pseudonymizer(key_bytes)
-        except ShortKey as error:
-            raise UserError(f"VOLYM_PSEUDONYM_KEY: {error}") from None
-        _check_key(store.engine, pseudonymizer, record=not must_exist)
+        key_bytes: bytes | None = key.encode() if key else None
+        if key_bytes is None and not store.is_postgres:
+            key_bytes = _local_key(store.sqlite_path, create=needs_key and not must_exist)
+        if key_bytes is None and needs_key:
+            raise UserError(
+                "VOLYM_PSEUDONYM_KEY is not set: PostgreSQL needs the deployment's "
+                "pseudonym key to accept events"
+            )
+        pseudonymizer = None
+        if key_bytes is not None:
+            try:
+                pseudonymizer = Pseudonymizer(key_bytes)
+            except ShortKey as error:
+                raise UserError(f"VOLYM_PSEUDONYM_KEY: {error}") from None
+            _check_key(store.engine, pseudonymizer, record=needs_key and not must_exist)
+        if not must_exist:
+            # The access log is written by readers too (http.md), who may create nothing.
+            create_all(store.engine, AccessLog(store.engine).metadata)
     except BaseException:
         store.close()
         raise
@@ -104,10 +121,13 @@ def _check_key(engine: Engine, pseudonymizer: Pseudonymizer, *, record: bool) ->
         )
 
 
-def _local_key(db_path: Path) -> bytes:
-    """The embedded default keeps its own key beside the database, readable by its owner."""
+def _local_key(db_path: Path, *, create: bool) -> bytes | None:
+    """The embedded default keeps its own key beside the database, readable by its owner;
+    only a process that accepts events makes one."""
     key_path = db_path.with_name(db_path.name + ".key")
     if not key_path.exists():
+        if not create:
+            return None
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))

@@ -1,9 +1,10 @@
-"""Reading commands never write: they work through a PostgreSQL role that may only SELECT,
-leave a SQLite store's bytes as they were, and answer from a read model that is behind
-with a note saying how far behind it is and what brings it up to date."""
+"""Reading commands never write: they work through a PostgreSQL role that may only SELECT
+(and append to the access log, which http.md asks of every report, explain and history),
+leave every other table of a SQLite store as it was, and answer from a read model that is
+behind with a note saying how far behind it is and what brings it up to date."""
 
-import hashlib
 import json
+import sqlite3
 import uuid
 
 import psycopg
@@ -60,6 +61,7 @@ def test_every_reading_command_works_through_a_role_that_may_only_select(
     with psycopg.connect(pg_database, autocommit=True) as conn:
         conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"')
         conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"')
+        conn.execute(f'GRANT INSERT ON "{schema}".volym_access_log TO "{role}"')
     answers = {}
     for args in READS:
         code, out, err = run(monkeypatch, capsys, *args, "--db", reader)
@@ -79,16 +81,28 @@ def test_reading_commands_leave_a_sqlite_store_unchanged(tmp_path, monkeypatch, 
     run(monkeypatch, capsys, "ingest", str(feed(tmp_path)), "--db", url)
     with open_volym(url, pseudonym_key=TEST_KEY) as volym:  # behind: a catch-up would write
         store_without_projecting(volym, started("P2", "2024-01-01"))
-    files = [db, db.with_name("volym.db-wal")]
 
     def contents():
-        return [hashlib.sha256(f.read_bytes()).hexdigest() if f.exists() else None for f in files]
+        """Every row of every table but the access log."""
+        with sqlite3.connect(db) as conn:
+            tables = conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            names = [name for (name,) in tables]
+            return {
+                name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall())
+                for name in names
+                if name != "volym_access_log"
+            }
 
-    before = contents()
+    def logged():
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT count(*) FROM volym_access_log").fetchone()[0]
+
+    before, entries = contents(), logged()
     for args in READS:
         code, _, err = run(monkeypatch, capsys, *args, "--db", url)
         assert code in (0, None), (args, err)
     assert contents() == before
+    assert logged() == entries + 4  # the two reports, explain and history
 
 
 def test_a_report_on_a_model_that_is_behind_answers_as_it_is_and_says_so(

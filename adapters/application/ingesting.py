@@ -13,7 +13,7 @@ __all__ = ["IngestSummary", "Ingestor", "Rejection", "ingest_lines", "ingestor"]
 
 def ingestor(volym: Volym) -> Ingestor:
     """For an entry point that ingests several inputs into one store in turn."""
-    return Ingestor(volym, volym.pseudonymizer, STREAMS)
+    return Ingestor(volym, volym.needs_pseudonymizer(), STREAMS)
 
 
 def ingest_lines(
@@ -21,8 +21,13 @@ def ingest_lines(
     lines: Iterable[str | bytes],
     on_reject: Callable[[Rejection], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    one_transaction: bool = False,
 ) -> IngestSummary:
     """Validate, pseudonymize, deduplicate and store the lines, and project what they
     changed; each line accepted, skipped as a duplicate or rejected with its reasons (the
-    receipt). `progress(n)` after each batch of n lines read."""
-    return ingestor(volym).ingest(lines, on_reject=on_reject, progress=progress)
+    receipt). `progress(n)` after each batch of n lines read. `one_transaction` for a
+    request: all of it stored or none (adapters.ingest.ingestor)."""
+    return ingestor(volym).ingest(
+        lines, on_reject=on_reject, progress=progress, one_transaction=one_transaction
+    )

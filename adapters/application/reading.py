@@ -119,3 +119,23 @@ def history(store: Store, aggregate: str, source: str, ident: str) -> History:
 def status(store: Store) -> list[ProjectionStatus]:
     """Each projection's live generation, the position it has processed and its lag."""
     return projection_status(store, projectors(store, STREAMS))
+
+
+def request_parameters(request: ReportRequest) -> dict[str, object]:
+    """What was asked, for the access log."""
+    return {
+        "period": [p.label for p in request.periods],
+        "by": list(request.by),
+        "where": {k: v for k, v in request.where.items()},
+        "as_of": request.as_of.isoformat() if request.as_of else None,
+    }
+
+
+def explained_subjects(result: Report) -> list[str]:
+    """The aggregates whose events an explanation shows (source/id)."""
+    found = {
+        f"{cause['source']}/{cause['id']}"
+        for difference in result["differences"]
+        for cause in difference["causes"]
+    }
+    return sorted(found)

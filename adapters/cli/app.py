@@ -145,13 +145,107 @@ def status(
 
 @app.command()
 def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     poll: Annotated[float, typer.Option(help="seconds between polls of the event store")] = 1.0,
     db: DbOption = None,
 ) -> None:
-    """Keep every projection caught up with new events until stopped (Ctrl-C)."""
+    """The HTTP API (http.md), with every projection kept live, until stopped (Ctrl-C,
+    SIGTERM)."""
     from adapters.cli.operations import run_serve
 
-    run_serve(db, poll, Console())
+    run_serve(db, poll, Console(stderr=True), host=host, port=port)
+
+
+token_app = typer.Typer(help="API tokens: made once, stored as hashes, each with a role.")
+app.add_typer(token_app, name="token")
+
+
+class RoleName(StrEnum):
+    integrator = "integrator"
+    reader = "reader"
+    auditor = "auditor"
+    admin = "admin"
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="who or what uses it, e.g. lifecare-nacka")],
+    role: Annotated[RoleName, typer.Option(help="integrator, reader, auditor or admin")],
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="sources an integrator posts for")
+    ] = None,
+    expires: Annotated[datetime | None, typer.Option(help="last day it is valid")] = None,
+    db: DbOption = None,
+) -> None:
+    """Make a token; it is printed once and only its hash is kept."""
+    from adapters.cli.access import create_token
+
+    create_token(name, role.value, source or [], expires.date() if expires else None, db)
+
+
+@token_app.command("list")
+def token_list(
+    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Every token: name, role, sources, created, expires, last used (never the token)."""
+    from adapters.cli.access import list_tokens
+
+    list_tokens(format.value, db)
+
+
+@token_app.command("revoke")
+def token_revoke(name: str, db: DbOption = None) -> None:
+    """Withdraw a token: refused from now on, also by a server already running."""
+    from adapters.cli.access import revoke_token
+
+    revoke_token(name, db)
+
+
+log_app = typer.Typer(
+    help="The access log: who asked for what, and whose case-level data was shown.",
+    invoke_without_command=True,
+)
+app.add_typer(log_app, name="access-log")
+
+
+class LogFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@log_app.callback()
+def access_log(
+    ctx: typer.Context,
+    since: Annotated[datetime | None, typer.Option(help="from this moment (UTC)")] = None,
+    until: Annotated[datetime | None, typer.Option(help="before this moment (UTC)")] = None,
+    actor: Annotated[str | None, typer.Option(help="a token's name, or cli:USER")] = None,
+    subject: Annotated[str | None, typer.Option(help="SOURCE/ID of an aggregate")] = None,
+    format: Annotated[LogFormat, typer.Option("--format")] = LogFormat.table,
+    db: DbOption = None,
+) -> None:
+    """The entries, newest first (`volym access-log verify` checks the chain)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from adapters.cli.access import show_log
+
+    show_log(_utc(since), _utc(until), actor, subject, format.value, db)
+
+
+@log_app.command("verify")
+def access_log_verify(db: DbOption = None) -> None:
+    """Check the hash chain; exit 1 naming the first entry that does not fit."""
+    from adapters.cli.access import verify_log
+
+    verify_log(db)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 @app.command()

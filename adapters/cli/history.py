@@ -6,13 +6,18 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters import application
+from adapters.cli.access import logged
 from adapters.cli.output import to_json
 from adapters.composition import open_volym
 
 
 def run_history(kind: str, source: str, ident: str, fmt: str, db: str | None) -> None:
-    with open_volym(db, must_exist=True) as volym:
+    with (
+        open_volym(db, must_exist=True, needs_key=False) as volym,
+        logged(volym, f"history.{kind}", {"source": source, "id": ident}) as subjects,
+    ):
         found = application.history(volym, kind, source, ident)
+        subjects.append(f"{source}/{ident}")
     if fmt == "json":
         document = {"kind": kind, "source": source, "id": ident, "events": found.events}
         print(to_json(document), end="")

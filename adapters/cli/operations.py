@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters import application
+from adapters.application.reading import explained_subjects, request_parameters
+from adapters.cli.access import logged
 from adapters.cli.labels import MEASURE_LABELS, format_measure, swedish_number, value_label
 from adapters.cli.output import to_json
 from adapters.cli.report import local
@@ -22,7 +24,7 @@ from adapters.errors import UserError
 
 
 def run_status(db: str | None, fmt: str, out: Console) -> None:
-    with open_volym(db, must_exist=True) as volym:
+    with open_volym(db, must_exist=True, needs_key=False) as volym:
         rows = application.status(volym)
     if fmt == "json":
         out.print_json(to_json({"projections": [dict(vars(r), lag=r.lag) for r in rows]}))
@@ -54,12 +56,16 @@ def run_status(db: str | None, fmt: str, out: Console) -> None:
 
 
 def run_serve(
-    db: str | None, poll: float, out: Console, stop: threading.Event | None = None
+    db: str | None,
+    poll: float,
+    out: Console,
+    stop: threading.Event | None = None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
 ) -> None:
-    """Until interrupted (Ctrl-C or SIGTERM): every projection follows the event store."""
-    stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    """Until interrupted (Ctrl-C or SIGTERM): the HTTP API on `host`:`port`, and every
+    projection following the event store (only that without a port)."""
     with open_volym(db) as volym:
         wakes = "notifications and a poll" if volym.is_postgres else "a poll"
         out.print(f"volym serve: projections follow {volym.url.render_as_string()} "
@@ -69,13 +75,22 @@ def run_serve(
             counts = ", ".join(f"{name} {n}" for name, n in done.items() if n)
             out.print(f"{time.strftime('%H:%M:%S')} projected {counts}")
 
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
-            application.serve(volym, stop, poll=poll, on_step=report)
+        if port is not None:
+            from adapters.http.server import serve_http
+
+            out.print(f"volym serve: HTTP API on http://{host}:{port}/v1 (docs: /docs)")
+            serve_http(volym, host or "127.0.0.1", port, poll, on_step=report)
+        else:
+            stop = stop or threading.Event()
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
+                application.serve(volym, stop, poll=poll, on_step=report)
     out.print("volym serve: stopped")
 
 
 def run_verify(db: str | None, out: Console) -> None:
-    with open_volym(db, must_exist=True) as volym:
+    with open_volym(db, must_exist=True, needs_key=False) as volym:
         differences = application.verify(volym)
     if differences:
         for line in differences:
@@ -99,8 +114,12 @@ def run_explain(
 ) -> None:
     as_of = local(as_of)
     request = application.report_request(kind, periods, by, where, as_of)
-    with open_volym(db, must_exist=True) as volym:
+    with (
+        open_volym(db, must_exist=True, needs_key=False) as volym,
+        logged(volym, f"explain.{kind}", request_parameters(request)) as subjects,
+    ):
         result = application.explain(volym, request)
+        subjects += explained_subjects(result)
     if fmt == "json":
         print(to_json(result), end="")
         return

@@ -5,10 +5,6 @@ per measure with the periods side by side, like the nämnd's "KV1 2019–2023" t
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from rich.console import Console
 from rich.table import Table
 
@@ -19,33 +15,10 @@ from adapters.cli.labels import (
     format_measure,
     value_label,
 )
+from adapters.reports.formats import to_csv, to_json
 from adapters.reports.request import Cell, Report, Row
 
-
-def to_json(report: Report) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-
-
-def to_csv(report: Report, measures: tuple[str, ...]) -> str:
-    dims = report["by"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["level", "period", *dims, *measures])
-    for level, rows in (("row", report["rows"]), ("total", report["totals"])):
-        if level == "row" and not dims:
-            continue  # without --by the rows are the totals
-        for row in rows:
-            cells = [level, row["period"], *(_csv(row.get(d, "")) for d in dims)]
-            writer.writerow(cells + [_csv(row[m]) for m in measures])
-    return buffer.getvalue()
-
-
-def _csv(value: Cell) -> str | int | float:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
+__all__ = ["render_tables", "to_csv", "to_json"]
 
 
 def render_tables(report: Report, measures: tuple[str, ...], console: Console) -> None:

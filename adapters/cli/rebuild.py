@@ -13,7 +13,7 @@ from adapters.composition import open_volym
 
 def rebuild_all(db: str | None, err: Console) -> None:
     with (
-        open_volym(db) as volym,
+        open_volym(db, needs_key=False) as volym,
         Progress(
             TextColumn("rebuild"),
             BarColumn(),

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from adapters import application
+from adapters.application.reading import request_parameters
+from adapters.cli.access import logged
 from adapters.cli.output import render_tables, to_csv, to_json
 from adapters.composition import open_volym
 from adapters.errors import UserError
@@ -45,7 +47,10 @@ def run_report(
     chosen = _measures(measures, request.kind.measures)
     if output is not None:
         check_output(output)
-    with open_volym(db, must_exist=True) as volym:
+    with (
+        open_volym(db, must_exist=True, needs_key=False) as volym,
+        logged(volym, f"report.{kind}", request_parameters(request)),
+    ):
         answer = application.report(volym, request)
     note = answer.freshness.note() if answer.freshness else None
     if note:

@@ -53,7 +53,13 @@ class Ingestor:
         lines: Iterable[str | bytes],
         on_reject: Callable[[Rejection], None] | None = None,
         progress: Callable[[int], None] | None = None,
+        *,
+        one_transaction: bool = False,
     ) -> IngestSummary:
+        """`one_transaction`: the lines (a request of at most some thousand) are stored in
+        one transaction, all or none, in this process (an HTTP request: a helper would
+        cost more to start than it saves), with the projections as they are (the server
+        brought them to its code version when it started)."""
         total = IngestSummary()
 
         def record(summary: IngestSummary) -> None:
@@ -65,6 +71,10 @@ class Ingestor:
             if progress:
                 progress(summary.lines_read)
 
+        if one_transaction:
+            for batch in batches(lines, 10**9):
+                record(self._ingest_here(batch))
+            return total
         ensure_current(self.store, self.projectors.values())
         for projector in self.projectors.values():
             projector.catch_up()  # so events written now can be projected straight away

@@ -1,0 +1,75 @@
+"""Use cases of access: tokens (made, listed, withdrawn), who is calling (a token), and
+the access log (appended, read, its chain checked)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from adapters.eventstore.store import Store
+from adapters.security.access_log import Access, AccessLog, Entry, cli_actor
+from adapters.security.roles import Role
+from adapters.security.tokens import Token, Tokens
+
+__all__ = [
+    "Access",
+    "Entry",
+    "Role",
+    "Token",
+    "access_log",
+    "authenticate",
+    "cli_actor",
+    "create_token",
+    "list_tokens",
+    "record",
+    "revoke_token",
+    "verify_access_log",
+]
+
+
+def create_token(
+    store: Store, name: str, role: Role, sources: list[str], expires: date | None
+) -> str:
+    """The new token (shown once, stored only as a hash)."""
+    secret = Tokens(store.engine).create(name, role, sources, expires)
+    asked = {"name": name, "role": role.value, "sources": sorted(sources)}
+    record(store, Access(cli_actor(), "cli", "token.create", asked))
+    return secret
+
+
+def revoke_token(store: Store, name: str) -> None:
+    Tokens(store.engine).revoke(name)
+    record(store, Access(cli_actor(), "cli", "token.revoke", {"name": name}))
+
+
+def list_tokens(store: Store) -> list[Token]:
+    return Tokens(store.engine).all()
+
+
+def authenticate(store: Store, secret: str) -> Token | None:
+    """The token whose secret this is, if it is neither revoked nor expired."""
+    return Tokens(store.engine).check(secret, datetime.now(UTC))
+
+
+def record(store: Store, access: Access) -> None:
+    AccessLog(store.engine).append(access)
+
+
+def access_log(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actor: str | None = None,
+    subject: str | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+) -> list[Entry]:
+    """Entries, newest first."""
+    return AccessLog(store.engine).entries(
+        since=since, until=until, actor=actor, subject=subject, limit=limit, offset=offset
+    )
+
+
+def verify_access_log(store: Store) -> str | None:
+    """None when the chain holds; else the first entry that does not fit."""
+    return AccessLog(store.engine).verify()

@@ -1,0 +1,313 @@
+"""The HTTP API of http.md on FastAPI: parse the request, check the caller's role, call
+the same use case as the command line, render the same JSON. Every request, allowed or
+refused, is one entry in the access log; every error is one JSON line."""
+
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from adapters import application
+from adapters.application import access
+from adapters.application.reading import explained_subjects
+from adapters.composition import Volym
+from adapters.errors import UserError
+from adapters.reports.formats import to_csv, to_json
+from adapters.security.roles import MAINTAIN, POST_EVENTS, READ_AGGREGATES, READ_CASES, Role
+from adapters.security.tokens import Token
+
+MAX_EVENTS = 10_000
+MAX_BYTES = 16 * 1024 * 1024
+LOCAL = "Europe/Stockholm"  # times without an offset are the users' own
+
+
+class Refused(Exception):
+    """An answer other than 200, with its status and one line."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def create_app(volym: Volym) -> FastAPI:
+    app = FastAPI(
+        title="volym",
+        version="1",
+        description="Case volumes and costs of individ- och familjeomsorg (http.md).",
+        openapi_url="/v1/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+
+    def caller(request: Request) -> Token:
+        header = request.headers.get("authorization", "")
+        scheme, _, secret = header.partition(" ")
+        token = access.authenticate(volym, secret.strip()) if scheme.lower() == "bearer" else None
+        if token is None:
+            raise Refused(401, "no valid token: send Authorization: Bearer TOKEN")
+        request.state.token = token
+        return token
+
+    def allowed(roles: frozenset[Role]) -> Callable[[Token], Token]:
+        def check(token: Annotated[Token, Depends(caller)]) -> Token:
+            if token.role not in roles:
+                raise Refused(403, f"the role {token.role.value} may not do this")
+            return token
+
+        return check
+
+    @app.middleware("http")
+    async def log_access(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.subjects = []
+        response = await call_next(request)
+        token: Token | None = getattr(request.state, "token", None)
+        parameters: dict[str, Any] = {
+            "path": request.url.path,
+            **{k: v if len(v) > 1 else v[0] for k, v in _query(request).items()},
+        }
+        entry = access.Access(
+            token.name if token else "anonymous",
+            token.role.value if token else "none",
+            _action(request),
+            parameters,
+            str(response.status_code),
+            request.state.subjects,
+        )
+        if request.url.path != "/v1/health":
+            access.record(volym, entry)
+        return response
+
+    @app.exception_handler(Refused)
+    def refused(_: Request, error: Refused) -> JSONResponse:
+        return JSONResponse({"error": str(error)}, status_code=error.status)
+
+    @app.exception_handler(UserError)
+    def user_error(_: Request, error: UserError) -> JSONResponse:
+        text = str(error)
+        status = 404 if text.startswith("no ") and "stored" in text else 400
+        return JSONResponse({"error": text}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
+
+    @app.exception_handler(Exception)
+    def unexpected(_: Request, error: Exception) -> JSONResponse:
+        # No traceback, SQL or value reaches the caller: only what kind of failure.
+        return JSONResponse(
+            {"error": f"internal error ({type(error).__name__}); the request can be sent again"},
+            status_code=500,
+        )
+
+    @app.get("/v1/health")
+    def health() -> JSONResponse:
+        try:
+            volym.recorder.max_notification_id()
+        except Exception:
+            return JSONResponse({"error": "the store does not answer"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.post("/v1/events")
+    async def post_events(
+        request: Request, token: Annotated[Token, Depends(allowed(POST_EVENTS))]
+    ) -> JSONResponse:
+        body = await request.body()
+        if len(body) > MAX_BYTES:
+            raise Refused(413, f"the body is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        lines = _lines(body, request.headers.get("content-type", ""))
+        if len(lines) > MAX_EVENTS:
+            raise Refused(413, f"{len(lines)} events in one request; at most {MAX_EVENTS}")
+        for index, line in enumerate(lines):
+            source = _field(line, "source")
+            if isinstance(source, str) and source not in token.sources:
+                raise Refused(
+                    403,
+                    f"event {index} is for source {source}, which token {token.name} may "
+                    "not post for; nothing was stored",
+                )
+        from starlette.concurrency import run_in_threadpool
+
+        summary = await run_in_threadpool(
+            application.ingest_lines, volym, lines, one_transaction=True
+        )
+        answer = {
+            "lines": summary.lines_read,
+            "accepted": summary.accepted,
+            "duplicates": summary.duplicates,
+            "rejected": summary.rejected,
+            "rejects": [
+                {
+                    "index": r.line_no - 1,
+                    "event_id": _field(lines[r.line_no - 1], "event_id"),
+                    "reasons": r.reasons,
+                }
+                for r in summary.rejections
+            ],
+        }
+        return JSONResponse(answer, status_code=422 if summary.rejected else 200)
+
+    @app.get("/v1/reports/{kind}")
+    def report(
+        kind: str,
+        request: Request,
+        _: Annotated[Token, Depends(allowed(READ_AGGREGATES))],
+        period: Annotated[list[str], Query()],
+        by: Annotated[list[str] | None, Query()] = None,
+        where: Annotated[list[str] | None, Query()] = None,
+        as_of: str | None = None,
+        format: str = "json",
+    ) -> Response:
+        if format == "xlsx":
+            raise UserError("--format xlsx is not yet available; use table, json or csv")
+        if format not in ("json", "csv"):
+            raise UserError(f"format {format}: one of json, csv")
+        moment = _moment(as_of) if as_of else None
+        asked = application.report_request(kind, period, by or [], where or [], moment)
+        answer = application.report(volym, asked)
+        headers = {}
+        if answer.freshness and (note := answer.freshness.note()):
+            headers["X-Volym-Note"] = note
+        if format == "csv":
+            text = to_csv(answer.report, asked.kind.measures)
+            return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(to_json(answer.report), media_type="application/json", headers=headers)
+
+    @app.get("/v1/explain/{kind}")
+    def explain(
+        kind: str,
+        request: Request,
+        _: Annotated[Token, Depends(allowed(READ_CASES))],
+        period: Annotated[list[str], Query()],
+        as_of: str,
+        by: Annotated[list[str] | None, Query()] = None,
+        where: Annotated[list[str] | None, Query()] = None,
+    ) -> Response:
+        asked = application.report_request(kind, period, by or [], where or [], _moment(as_of))
+        result = application.explain(volym, asked)
+        request.state.subjects += explained_subjects(result)
+        return Response(to_json(result), media_type="application/json")
+
+    @app.get("/v1/history/{aggregate}/{source}/{ident}")
+    def history(
+        aggregate: str,
+        source: str,
+        ident: str,
+        request: Request,
+        _: Annotated[Token, Depends(allowed(READ_CASES))],
+    ) -> Response:
+        found = application.history(volym, aggregate, source, ident)
+        request.state.subjects.append(f"{source}/{ident}")
+        document = {"kind": aggregate, "source": source, "id": ident, "events": found.events}
+        return Response(to_json(document), media_type="application/json")
+
+    @app.get("/v1/status")
+    def status(_: Annotated[Token, Depends(allowed(READ_AGGREGATES))]) -> Response:
+        rows = application.status(volym)
+        document = {"projections": [dict(vars(r), lag=r.lag) for r in rows]}
+        return Response(to_json(document), media_type="application/json")
+
+    @app.get("/v1/access-log")
+    def access_log(
+        _: Annotated[Token, Depends(allowed(READ_CASES))],
+        since: str | None = None,
+        until: str | None = None,
+        token: str | None = None,
+        subject: str | None = None,
+        page: Annotated[int, Query(ge=1)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> Response:
+        entries = access.access_log(
+            volym,
+            since=_moment(since) if since else None,
+            until=_moment(until) if until else None,
+            actor=token,
+            subject=subject,
+            limit=per_page,
+            offset=(page - 1) * per_page,
+        )
+        document = {"page": page, "entries": [vars(e) for e in entries]}
+        return Response(to_json(document), media_type="application/json")
+
+    @app.post("/v1/rebuild")
+    def rebuild(_: Annotated[Token, Depends(allowed(MAINTAIN))]) -> JSONResponse:
+        receipt = application.rebuild(volym)
+        return JSONResponse(
+            {"generations": receipt.generations, "events": receipt.events,
+             "seconds": round(receipt.seconds, 3)}
+        )  # fmt: skip
+
+    @app.post("/v1/verify")
+    def verify(_: Annotated[Token, Depends(allowed(MAINTAIN))]) -> JSONResponse:
+        differences = application.verify(volym)
+        return JSONResponse({"verified": not differences, "differences": differences})
+
+    return app
+
+
+def _query(request: Request) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        found.setdefault(key, []).append(value)
+    return found
+
+
+def _action(request: Request) -> str:
+    """events.post, report.placements, history.placement, access-log.read, ..."""
+    parts = request.url.path.removeprefix("/v1/").split("/")
+    head = parts[0] or "root"
+    if head == "events":
+        return "events.post"
+    if head in ("reports", "explain", "history") and len(parts) > 1:
+        return f"{'report' if head == 'reports' else head}.{parts[1]}"
+    if head == "access-log":
+        return "access-log.read"
+    return head
+
+
+def _lines(body: bytes, content_type: str) -> list[str]:
+    """A JSON array of feed objects, or JSON Lines; each becomes one feed line."""
+    if "ndjson" in content_type or "jsonl" in content_type:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(400, "the body is not UTF-8") from None
+        return [line for line in text.splitlines() if line.strip()]
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise Refused(400, "the body is not a JSON array of events, nor JSON Lines") from None
+    if not isinstance(parsed, list):
+        raise Refused(400, "the body is not a JSON array of events")
+    return [orjson.dumps(item).decode() for item in parsed]
+
+
+def _field(line: str, name: str) -> object:
+    try:
+        parsed = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return parsed.get(name) if isinstance(parsed, dict) else None
+
+
+def _moment(text: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"as_of {text}: not a date or date-time (YYYY-MM-DDTHH:MM)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(LOCAL))
