@@ -79,11 +79,6 @@ class Preparer:
         summary.rejections = [Rejection(n, raw, reasons) for n, raw, reasons in parsed.invalid]
         lines = parsed.lines
         prepared = self._prepared
-        seen = self.store.recorder.feed_digests(
-            key
-            for key in ((line.event.source, line.event.event_id) for _, _, line in lines)
-            if key not in prepared
-        )
         events = [line.event for _, _, line in lines]
         streams = [self.streams[event.type.partition(".")[0]] for event in events]
         agg_ids = [
@@ -91,6 +86,14 @@ class Preparer:
             for stream, event in zip(streams, events, strict=True)
         ]
         self._load(agg_ids)
+        # Keys after aggregates: a writer that committed in between stored its events and
+        # their keys together, so a line whose aggregate was loaded from that commit is
+        # seen as the duplicate it is, not refused by the aggregate ("started again").
+        seen = self.store.recorder.feed_digests(
+            key
+            for key in ((line.event.source, line.event.event_id) for _, _, line in lines)
+            if key not in prepared
+        )
         wanted = [
             (event.source, name, value)
             for stream, event in zip(streams, events, strict=True)
