@@ -11,9 +11,11 @@ from adapters.streams import STREAMS
 __all__ = ["IngestSummary", "Ingestor", "Rejection", "ingest_lines", "ingestor"]
 
 
-def ingestor(volym: Volym) -> Ingestor:
-    """For an entry point that ingests several inputs into one store in turn."""
-    return Ingestor(volym, volym.needs_pseudonymizer(), STREAMS)
+def ingestor(volym: Volym, *, shared: bool = False) -> Ingestor:
+    """For an entry point that ingests several inputs into one store in turn; `shared`
+    where other processes write the same aggregates meanwhile (a server's requests): its
+    cache of aggregates is checked against the store before each batch."""
+    return Ingestor(volym, volym.needs_pseudonymizer(), STREAMS, shared=shared)
 
 
 def ingest_lines(

@@ -148,13 +148,14 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     poll: Annotated[float, typer.Option(help="seconds between polls of the event store")] = 1.0,
+    workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
     db: DbOption = None,
 ) -> None:
     """The HTTP API (http.md), with every projection kept live, until stopped (Ctrl-C,
     SIGTERM)."""
     from adapters.cli.operations import run_serve
 
-    run_serve(db, poll, Console(stderr=True), host=host, port=port)
+    run_serve(db, poll, Console(stderr=True), host=host, port=port, workers=workers)
 
 
 token_app = typer.Typer(help="API tokens: made once, stored as hashes, each with a role.")

@@ -63,6 +63,7 @@ def run_serve(
     *,
     host: str | None = None,
     port: int | None = None,
+    workers: int = 1,
 ) -> None:
     """Until interrupted (Ctrl-C or SIGTERM): the HTTP API on `host`:`port`, and every
     projection following the event store (only that without a port)."""
@@ -79,7 +80,7 @@ def run_serve(
             from adapters.http.server import serve_http
 
             out.print(f"volym serve: HTTP API on http://{host}:{port}/v1 (docs: /docs)")
-            serve_http(volym, host or "127.0.0.1", port, poll, on_step=report)
+            serve_http(volym, host or "127.0.0.1", port, poll, on_step=report, workers=workers)
         else:
             stop = stop or threading.Event()
             if threading.current_thread() is threading.main_thread():

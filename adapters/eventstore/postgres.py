@@ -60,6 +60,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self._select_keys = SQL(
             "SELECT event_id, digest FROM {0}.feed_event WHERE source=%s AND event_id = ANY(%s)"
         ).format(schema)
+        self._select_versions = SQL(
+            "SELECT originator_id, MAX(originator_version) AS version FROM {0}.{1} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(schema, Identifier(self.events_table_name))
         self._select_existing = SQL(
             "SELECT DISTINCT originator_id FROM {0}.{1} WHERE originator_id = ANY(%s)"
         ).format(schema, Identifier(self.events_table_name))
@@ -128,6 +132,15 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 (row["source"], row["name"], row["value"]): row["aggregate"]
                 for row in curs.fetchall()
             }
+
+    def versions(self, originator_ids: Iterable[UUID]) -> dict[UUID, int]:
+        """Each stored aggregate's last version."""
+        ids = list(originator_ids)
+        if not ids:
+            return {}
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_versions, (ids,))
+            return {row["originator_id"]: int(row["version"]) for row in curs.fetchall()}
 
     def existing(self, originator_ids: Iterable[UUID]) -> set[UUID]:
         ids = list(originator_ids)

@@ -157,6 +157,19 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                     found[(source, name, value)] = row[0]
         return found
 
+    def versions(self, originator_ids: Iterable[UUID]) -> dict[UUID, int]:
+        """Each stored aggregate's last version."""
+        found: dict[UUID, int] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in chunks([i.hex for i in originator_ids], 500):
+                c.execute(
+                    f"SELECT originator_id, MAX(originator_version) FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) GROUP BY originator_id",
+                    chunk,
+                )
+                found.update((UUID(row[0]), int(row[1])) for row in c.fetchall())
+        return found
+
     def existing(self, originator_ids: Iterable[UUID]) -> set[UUID]:
         found: set[UUID] = set()
         with self.datastore.transaction(commit=False) as c:

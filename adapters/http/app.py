@@ -3,18 +3,24 @@ the same use case as the command line, render the same JSON. Every request, allo
 refused, is one entry in the access log; every error is one JSON line."""
 
 
+import threading
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
+import eventsourcing.persistence
 import orjson
+import psycopg
+import sqlalchemy.exc
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters import application
 from adapters.application import access
+from adapters.application.ingesting import IngestSummary, ingestor
 from adapters.application.reading import explained_subjects
 from adapters.composition import Volym
 from adapters.errors import UserError
@@ -22,6 +28,14 @@ from adapters.reports.formats import to_csv, to_json
 from adapters.security.roles import MAINTAIN, POST_EVENTS, READ_AGGREGATES, READ_CASES, Role
 from adapters.security.tokens import Token
 
+# The store not answering (a restart, a lost connection): the caller may send again.
+StoreUnavailable = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+    psycopg.OperationalError,
+)
 MAX_EVENTS = 10_000
 MAX_BYTES = 16 * 1024 * 1024
 LOCAL = "Europe/Stockholm"  # times without an offset are the users' own
@@ -44,6 +58,18 @@ def create_app(volym: Volym) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
+
+    # One ingestor for the process, its aggregates cached across requests (a request of
+    # 500 lines otherwise loads most of its aggregates from the store again); requests
+    # take turns in it, as their commits would at the store anyway.
+    feeds = ingestor(volym, shared=True) if volym.pseudonymizer is not None else None
+    feeding = threading.Lock()
+
+    def _ingest(lines: list[str]) -> IngestSummary:
+        if feeds is None:
+            raise UserError("this server has no pseudonym key: it cannot accept events")
+        with feeding:
+            return feeds.ingest(lines, one_transaction=True)
 
     def caller(request: Request) -> Token:
         header = request.headers.get("authorization", "")
@@ -105,6 +131,15 @@ def create_app(volym: Volym) -> FastAPI:
     def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
 
+    def unavailable(_: Request, error: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"error": "the store is unavailable; nothing was stored; send the request again"},
+            status_code=503,
+        )
+
+    for kind in StoreUnavailable:
+        app.add_exception_handler(kind, unavailable)
+
     @app.exception_handler(Exception)
     def unexpected(_: Request, error: Exception) -> JSONResponse:
         # No traceback, SQL or value reaches the caller: only what kind of failure.
@@ -139,11 +174,7 @@ def create_app(volym: Volym) -> FastAPI:
                     f"event {index} is for source {source}, which token {token.name} may "
                     "not post for; nothing was stored",
                 )
-        from starlette.concurrency import run_in_threadpool
-
-        summary = await run_in_threadpool(
-            application.ingest_lines, volym, lines, one_transaction=True
-        )
+        summary = await run_in_threadpool(_ingest, lines)
         answer = {
             "lines": summary.lines_read,
             "accepted": summary.accepted,

@@ -5,15 +5,23 @@ after finishing the requests in hand; the projections stop after it."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
 
 import uvicorn
+from fastapi import FastAPI
 
 from adapters import application
-from adapters.composition import Volym
+from adapters.composition import Volym, open_volym
 from adapters.http.app import create_app
+
+
+def app_from_settings() -> FastAPI:
+    """For each worker process: its own store, from the settings `volym serve` put in the
+    environment (VOLYM_DATABASE_URL, VOLYM_PSEUDONYM_KEY)."""
+    return create_app(open_volym())
 
 
 def serve_http(
@@ -22,7 +30,10 @@ def serve_http(
     port: int,
     poll: float,
     on_step: Callable[[dict[str, int]], None] | None = None,
+    workers: int = 1,
 ) -> None:
+    """`workers` > 1: that many server processes (each parses and prepares on a core of
+    its own); this process keeps the projections live beside them."""
     stop = threading.Event()
     live = threading.Thread(
         target=application.serve,
@@ -34,16 +45,28 @@ def serve_http(
     live.start()
     # One line per request on stderr: method, path and status (no body, no person data).
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
-    config = uvicorn.Config(
-        create_app(volym),
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=True,
-        timeout_graceful_shutdown=30,
-    )
     try:
-        uvicorn.Server(config).run()
+        if workers > 1:
+            os.environ["VOLYM_DATABASE_URL"] = volym.url.render_as_string(hide_password=False)
+            uvicorn.run(
+                "adapters.http.server:app_from_settings",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="info",
+                timeout_graceful_shutdown=30,
+            )
+        else:
+            config = uvicorn.Config(
+                create_app(volym),
+                host=host,
+                port=port,
+                log_level="info",
+                access_log=True,
+                timeout_graceful_shutdown=30,
+            )
+            uvicorn.Server(config).run()
     finally:
         stop.set()
         live.join(timeout=30)

@@ -39,14 +39,19 @@ _AHEAD = 3  # batches prepared ahead by the helper
 
 class Ingestor:
     def __init__(
-        self, store: Store, pseudonymizer: Pseudonymizer, streams: Sequence[AnyIngestStream]
+        self,
+        store: Store,
+        pseudonymizer: Pseudonymizer,
+        streams: Sequence[AnyIngestStream],
+        *,
+        shared: bool = False,
     ) -> None:
         self.store = store
         self.pseudonymizer = pseudonymizer
         self.streams = list(streams)
         self.contract = FeedContract([model for s in streams for model in s.feed_events])
         self.projectors = projectors(store, streams)
-        self.preparer = Preparer(store, streams)
+        self.preparer = Preparer(store, streams, shared=shared)
 
     def ingest(
         self,

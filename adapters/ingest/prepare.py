@@ -62,8 +62,14 @@ class PreparedBatch:
 
 
 class Preparer:
-    def __init__(self, store: Store, streams: Sequence[AnyIngestStream]) -> None:
+    def __init__(
+        self, store: Store, streams: Sequence[AnyIngestStream], *, shared: bool = False
+    ) -> None:
+        """`shared`: other writers store events of the same aggregates now and then (an
+        HTTP server's processes): cached aggregates are checked against the store's
+        versions before each batch, in one query, and the stale ones loaded again."""
         self.store = store
+        self.shared = shared
         self.streams = {stream.aggregate: stream for stream in streams}
         self._cache: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._prepared: dict[tuple[str, str], str] = {}  # keys prepared by this ingest
@@ -166,6 +172,11 @@ class Preparer:
         return PreparedBatch(summary, stored, keys, claims, records)
 
     def _load(self, agg_ids: list[UUID]) -> None:
+        if self.shared:
+            cached = {i for i in agg_ids if i in self._cache}
+            for agg_id, version in self.store.recorder.versions(cached).items():
+                if self._cache[agg_id].version != version:
+                    del self._cache[agg_id]
         missing = {i for i in agg_ids if i not in self._cache}
         if not missing:
             return
