@@ -53,6 +53,17 @@ class Server:
         headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         return httpx.request(method, self.base + path, headers=headers, timeout=60, **kwargs)
 
+    def settled(self, token: str) -> None:
+        """Until the live projector has taken in every stored event (the server stores
+        what is posted; its projector projects it)."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            rows = self.call("GET", "/v1/status", token).json()["projections"]
+            if all(row["lag"] == 0 for row in rows):
+                return
+            time.sleep(0.05)
+        raise AssertionError("the projections did not catch up")
+
     def stop(self) -> str:
         self.process.send_signal(signal.SIGTERM)
         _, err = self.process.communicate(timeout=30)
@@ -179,6 +190,7 @@ def test_posting_events(served):
     assert refused.status_code == 403 and "source other" in refused.json()["error"]
     many = "[" + ",".join(["{}"] * 10_001) + "]"
     assert server.call("POST", "/v1/events", token, content=many).status_code == 413
+    server.settled(made["reader"])
     report = server.call("GET", "/v1/reports/placements?period=2023-02", made["reader"]).json()
     assert report["totals"][0]["started"] == 3  # H1, H2, H4; not H5 of the refused request
 
@@ -202,6 +214,7 @@ def test_concurrent_posts_lose_nothing_and_store_nothing_twice(served):
     for thread in threads:
         thread.join()
     assert not errors
+    server.settled(made["reader"])
     report = server.call("GET", "/v1/reports/placements?period=2023-02", made["reader"]).json()
     assert report["totals"][0]["started"] == 300
 

@@ -60,6 +60,7 @@ class Ingestor:
         progress: Callable[[int], None] | None = None,
         *,
         one_transaction: bool = False,
+        project: bool = True,
     ) -> IngestSummary:
         """`one_transaction`: the lines (a request of at most some thousand) are stored in
         one transaction, all or none, in this process (an HTTP request: a helper would
@@ -78,7 +79,7 @@ class Ingestor:
 
         if one_transaction:
             for batch in batches(lines, 10**9):
-                record(self._ingest_here(batch))
+                record(self._ingest_here(batch, project=project))
             return total
         ensure_current(self.store, self.projectors.values())
         for projector in self.projectors.values():
@@ -99,7 +100,8 @@ class Ingestor:
         for batch in chain((b for b in (first, second) if b is not None), pending):
             record(self._ingest_here(batch))
 
-    def _ingest_here(self, batch: Batch) -> IngestSummary:
+    def _ingest_here(self, batch: Batch, *, project: bool = True) -> IngestSummary:
+        """`project=False`: store only; a live projector (volym serve's) projects them."""
         parsed = parse_batch(batch, self.contract, self.pseudonymizer)
         for attempt in range(_RETRIES):
             prepared = self.preparer.prepare(parsed)
@@ -111,9 +113,10 @@ class Ingestor:
                 self.preparer.reset()
                 if attempt == _RETRIES - 1:
                     raise
-        window = _SnapshotWindow(self.projectors)
-        window.add(ids, prepared.records)
-        window.flush()
+        if project:
+            window = _SnapshotWindow(self.projectors)
+            window.add(ids, prepared.records)
+            window.flush()
         return prepared.summary
 
     def _ingest_with_helper(
