@@ -64,10 +64,15 @@ def access_log(
     limit: int = 1000,
     offset: int = 0,
 ) -> list[Entry]:
-    """Entries, newest first."""
+    """Entries, newest first; a moment without an offset is UTC, as the log's times are."""
+    since, until = _utc(since), _utc(until)
     return AccessLog(store.engine).entries(
         since=since, until=until, actor=actor, subject=subject, limit=limit, offset=offset
     )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 def verify_access_log(store: Store) -> str | None:

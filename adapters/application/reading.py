@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from adapters.errors import UserError
 from adapters.eventstore.store import Store
@@ -21,6 +22,8 @@ from adapters.reports.history import event_history
 from adapters.reports.request import Report, ReportRequest, parse_request
 from adapters.streams import STREAMS, stream_named, stream_of_aggregate
 from domain.provenance import FedEvent
+
+LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,10 @@ def report_request(
     as_of: datetime | None = None,
 ) -> ReportRequest:
     """A request for the report `name` (placements, investigations, households), checked
-    against reports.md before any store is opened: each mistake is a UserError."""
+    against reports.md before any store is opened: each mistake is a UserError. A moment
+    without an offset is the users' own: Swedish local time."""
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=LOCAL_ZONE)
     return parse_request(stream_named(name).report_kind, periods, by, where, as_of)
 
 

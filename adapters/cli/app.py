@@ -232,7 +232,7 @@ def access_log(
         return
     from adapters.cli.access import show_log
 
-    show_log(_utc(since), _utc(until), actor, subject, format.value, db)
+    show_log(since, until, actor, subject, format.value, db)
 
 
 @log_app.command("verify")
@@ -242,11 +242,6 @@ def access_log_verify(db: DbOption = None) -> None:
 
     verify_log(db)
 
-
-def _utc(moment: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 @app.command()

@@ -18,7 +18,6 @@ from adapters.application.reading import explained_subjects, request_parameters
 from adapters.cli.access import logged
 from adapters.cli.labels import MEASURE_LABELS, format_measure, swedish_number, value_label
 from adapters.cli.output import to_json
-from adapters.cli.report import local
 from adapters.composition import open_volym
 from adapters.errors import UserError
 
@@ -113,7 +112,6 @@ def run_explain(
     db: str | None,
     out: Console,
 ) -> None:
-    as_of = local(as_of)
     request = application.report_request(kind, periods, by, where, as_of)
     with (
         open_volym(db, must_exist=True, needs_key=False) as volym,
@@ -124,7 +122,7 @@ def run_explain(
     if fmt == "json":
         print(to_json(result), end="")
         return
-    out.print(f"{kind}: the figures as of {as_of.isoformat()} and now")
+    out.print(f"{kind}: the figures as of {result['as_of']} and now")
     if not result["differences"]:
         out.print("no differences: nothing stored since then changed these figures")
     for difference in result["differences"]:

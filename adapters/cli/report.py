@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
@@ -18,13 +17,6 @@ from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.reports.request import Report
 from adapters.streams import stream_named
-
-# Times without an offset are the users' own: Swedish local time.
-LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
-
-
-def local(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_ZONE)
 
 
 def run_report(
@@ -42,7 +34,7 @@ def run_report(
     if output_format == "xlsx":
         raise UserError("--format xlsx is not yet available; use table, json or csv")
     request = application.report_request(
-        kind, periods, by, where, local(as_of) if as_of else None
+        kind, periods, by, where, as_of
     )
     chosen = _measures(measures, request.kind.measures)
     if output is not None:
