@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -80,3 +81,16 @@ def create_all(engine: Engine, metadata: MetaData) -> None:
     with writing(engine) as conn:
         lock_schema(conn)
         metadata.create_all(conn)
+
+
+_CREATED: weakref.WeakKeyDictionary[Engine, set[tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def create_all_once(engine: Engine, metadata: MetaData) -> None:
+    """create_all, once per engine and set of tables: for what every request touches (the
+    access log, the tokens), where looking at the catalog each time cost a query."""
+    names = tuple(sorted(metadata.tables))
+    done = _CREATED.setdefault(engine, set())
+    if names not in done:
+        create_all(engine, metadata)
+        done.add(names)

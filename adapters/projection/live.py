@@ -48,7 +48,9 @@ def status(store: Store, projectors: dict[str, AnyProjector]) -> list[Projection
     """Read only: what each projection's live generation has processed."""
     head = store.recorder.max_notification_id() or 0
     live = live_generations(store.engine)
-    t = SqlTracking(store.engine).tracking_table
+    control = SqlTracking(store.engine)
+    t = control.tracking_table
+    failures = control.failure_counts()
     positions: dict[str, int] = {}
     if inspect(store.engine).has_table(t.name):
         with store.engine.connect() as conn:
@@ -68,7 +70,7 @@ def status(store: Store, projectors: dict[str, AnyProjector]) -> list[Projection
                 projector.projection.version,
                 positions.get(tracking_name(name, generation), 0),
                 head,
-                len(SqlTracking(store.engine).failures_of(tracking_name(name, generation))),
+                failures.get(tracking_name(name, generation), 0),
             )
         )
     return result

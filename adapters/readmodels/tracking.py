@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    func,
     inspect,
     select,
     update,
@@ -94,6 +95,15 @@ class SqlTracking(TrackingRecorder):
             unique = {(f.name, f.notification_id, f.aggregate): f for f in failures}
             for failure in unique.values():
                 conn.execute(self.failure_table.insert().values(failure._asdict()))
+
+    def failure_counts(self) -> dict[str, int]:
+        """How many failures each generation (tracking name) has noted (read only)."""
+        t = self.failure_table
+        if not inspect(self.engine).has_table(t.name):
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.c.name, func.count()).group_by(t.c.name))
+            return {name: int(count) for name, count in rows}
 
     def failures_of(self, name: str) -> list[Failure]:
         """What the generation `name` could not take (read only)."""

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, inspect, select
 
-from adapters.eventstore.engine import create_all, lock_schema, writing
+from adapters.eventstore.engine import create_all_once, lock_schema, writing
 
 GENESIS = "0" * 64  # the "previous digest" of the first entry
 
@@ -94,7 +94,7 @@ class AccessLog:
 
     def append(self, access: Access) -> None:
         """One entry, chained to the last; appends take turns (the chain has one end)."""
-        create_all(self.engine, self.metadata)
+        create_all_once(self.engine, self.metadata)
         t = self.table
         # As stored and read back: JSON values, the outcome kept to 300 characters.
         access = Access(
