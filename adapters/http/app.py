@@ -166,11 +166,11 @@ def create_app(volym: Volym) -> FastAPI:
         body = await request.body()
         if len(body) > MAX_BYTES:
             raise Refused(413, f"the body is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        lines = _lines(body, request.headers.get("content-type", ""))
+        lines, objects = _lines(body, request.headers.get("content-type", ""))
         if len(lines) > MAX_EVENTS:
             raise Refused(413, f"{len(lines)} events in one request; at most {MAX_EVENTS}")
-        for index, line in enumerate(lines):
-            source = _field(line, "source")
+        for index, event in enumerate(objects):
+            source = event.get("source")
             if isinstance(source, str) and source not in token.sources:
                 raise Refused(
                     403,
@@ -186,7 +186,7 @@ def create_app(volym: Volym) -> FastAPI:
             "rejects": [
                 {
                     "index": r.line_no - 1,
-                    "event_id": _field(lines[r.line_no - 1], "event_id"),
+                    "event_id": objects[r.line_no - 1].get("event_id"),
                     "reasons": r.reasons,
                 }
                 for r in summary.rejections
@@ -312,29 +312,32 @@ def _action(request: Request) -> str:
     return head
 
 
-def _lines(body: bytes, content_type: str) -> list[str]:
-    """A JSON array of feed objects, or JSON Lines; each becomes one feed line."""
+def _lines(body: bytes, content_type: str) -> tuple[list[str], list[dict[str, object]]]:
+    """A JSON array of feed objects, or JSON Lines: each as one feed line, and as the
+    object it reads as (empty when it is no JSON object: the feed's check says why)."""
     if "ndjson" in content_type or "jsonl" in content_type:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise Refused(400, "the body is not UTF-8") from None
-        return [line for line in text.splitlines() if line.strip()]
+        lines = [line for line in text.splitlines() if line.strip()]
+        return lines, [_object(line) for line in lines]
     try:
         parsed = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise Refused(400, "the body is not a JSON array of events, nor JSON Lines") from None
     if not isinstance(parsed, list):
         raise Refused(400, "the body is not a JSON array of events")
-    return [orjson.dumps(item).decode() for item in parsed]
+    objects = [item if isinstance(item, dict) else {} for item in parsed]
+    return [orjson.dumps(item).decode() for item in parsed], objects
 
 
-def _field(line: str, name: str) -> object:
+def _object(line: str) -> dict[str, object]:
     try:
         parsed = orjson.loads(line)
     except orjson.JSONDecodeError:
-        return None
-    return parsed.get(name) if isinstance(parsed, dict) else None
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def _moment(text: str) -> datetime:
