@@ -84,15 +84,16 @@ def row_builder(fields: Sequence[Field]) -> Callable[[Any], tuple[object, ...]]:
     return build
 
 
-def from_column(f: Field, value: object) -> object:
+def from_column(f: Field, value: Any) -> object:
+    """`value` as the driver gives it: hex text, an ordinal, whole öre, ..."""
     if value is None:
         return None
     if f.conversion == "key":
-        return UUID(str(value))
+        return UUID(value)
     if f.conversion == "day":
-        return date.fromordinal(int(str(value)))
+        return date.fromordinal(value)
     if f.conversion == "ore":
-        return (Decimal(int(str(value))) / 100).quantize(Decimal("0.01"))
+        return (Decimal(value) / 100).quantize(Decimal("0.01"))
     if f.conversion == "bool":
         return bool(value)
     return value
