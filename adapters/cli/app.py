@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from typer.exceptions import Abort, TyperException
 
-from adapters.errors import UserError
+from adapters.errors import UserError, one_line
 
 app = typer.Typer(
     add_completion=False,
@@ -301,7 +301,7 @@ def main() -> None:
 
 
 def _fail(message: str) -> None:
-    print(f"volym: error: {message}", file=sys.stderr)
+    print(f"volym: error: {one_line(message)}", file=sys.stderr)
     sys.exit(1)
 
 

@@ -23,7 +23,7 @@ from adapters.application import access
 from adapters.application.ingesting import IngestSummary, ingestor
 from adapters.application.reading import explained_subjects
 from adapters.composition import Volym
-from adapters.errors import UserError
+from adapters.errors import UserError, one_line
 from adapters.reports.formats import to_csv, to_json
 from adapters.security.roles import MAINTAIN, POST_EVENTS, READ_AGGREGATES, READ_CASES, Role
 from adapters.security.tokens import Token
@@ -38,6 +38,34 @@ StoreUnavailable = (
 )
 MAX_EVENTS = 10_000
 MAX_BYTES = 16 * 1024 * 1024
+
+
+# The body is read by hand (a JSON array or JSON Lines, checked line by line as the feed
+# is), so FastAPI cannot describe it: this says what an integrator may send.
+_FEED_OBJECT = {
+    "type": "object",
+    "description": "One feed event (feed.md): type, event_id, source, occurred_on, ...",
+    "required": ["type", "event_id", "source"],
+    "properties": {
+        "type": {"type": "string", "example": "placement.started"},
+        "event_id": {"type": "string"},
+        "source": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+EVENTS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "array", "items": _FEED_OBJECT, "maxItems": MAX_EVENTS}
+            },
+            "application/x-ndjson": {
+                "schema": {"type": "string", "description": "one feed object per line"}
+            },
+        },
+    }
+}
 
 
 class Refused(Exception):
@@ -116,11 +144,11 @@ def create_app(volym: Volym) -> FastAPI:
 
     @app.exception_handler(Refused)
     def refused(_: Request, error: Refused) -> JSONResponse:
-        return JSONResponse({"error": str(error)}, status_code=error.status)
+        return JSONResponse({"error": one_line(str(error))}, status_code=error.status)
 
     @app.exception_handler(UserError)
     def user_error(_: Request, error: UserError) -> JSONResponse:
-        text = str(error)
+        text = one_line(str(error))
         status = 404 if text.startswith("no ") and "stored" in text else 400
         return JSONResponse({"error": text}, status_code=status)
 
@@ -128,11 +156,12 @@ def create_app(volym: Volym) -> FastAPI:
     def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, status_code=400)
+        message = one_line(f"{where}: {first.get('msg', 'invalid')}")
+        return JSONResponse({"error": message}, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
+        return JSONResponse({"error": one_line(str(error.detail))}, status_code=error.status_code)
 
     def unavailable(_: Request, error: Exception) -> JSONResponse:
         return JSONResponse(
@@ -159,7 +188,7 @@ def create_app(volym: Volym) -> FastAPI:
             return JSONResponse({"error": "the store does not answer"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    @app.post("/v1/events")
+    @app.post("/v1/events", openapi_extra=EVENTS_BODY)
     async def post_events(
         request: Request, token: Annotated[Token, Depends(allowed(POST_EVENTS))]
     ) -> JSONResponse:
