@@ -31,6 +31,7 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, store_url: str) -> None:
+        self.store_url = store_url
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "VOLYM_PSEUDONYM_KEY": TEST_KEY}
@@ -97,7 +98,7 @@ def served(store_url):
         yield server, made
     finally:
         err = server.stop()
-        assert "Traceback" not in err
+        assert "Traceback" not in err, err[-3000:]
 
 
 QUERY = "?period=2023-Q1&as_of=2023-01-01T00:00"

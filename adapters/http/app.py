@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from adapters import application
 from adapters.application import access
@@ -151,6 +152,15 @@ def create_app(volym: Volym) -> FastAPI:
         text = one_line(str(error))
         status = 404 if text.startswith("no ") and "stored" in text else 400
         return JSONResponse({"error": text}, status_code=status)
+
+    @app.exception_handler(ClientDisconnect)
+    def gone(_: Request, error: ClientDisconnect) -> JSONResponse:
+        # Hung up before its body was read: nothing was stored. The answer reaches no one,
+        # but the access log keeps its status.
+        return JSONResponse(
+            {"error": "the client hung up before the body was read; nothing was stored"},
+            status_code=400,
+        )
 
     @app.exception_handler(RequestValidationError)
     def invalid(_: Request, error: RequestValidationError) -> JSONResponse:
