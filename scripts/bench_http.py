@@ -1,6 +1,6 @@
 """HTTP load benchmark: N clients post a mixed feed of M events to a real `volym serve` on
-127.0.0.1, in requests of 500, while two more fetch reports; beside it, in the same run,
-the same events through `volym ingest`. Prints events/s both ways, report p50/p95 under
+127.0.0.1, in requests of 500, while two more fetch reports (a report, then a pause of
+--report-pause s); beside it, in the same run, the same events through `volym ingest`. Prints events/s both ways, report p50/p95 under
 the load, and checks that the store holds each event once and `volym verify` is clean.
 
     python scripts/bench_http.py --clients 8 --events 200000 [--workers 2] [--json]
@@ -78,7 +78,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def measure_http(lines: list[str], clients: int, workers: int) -> dict[str, object]:
+def measure_http(lines: list[str], clients: int, workers: int, pause: float) -> dict[str, object]:
     name, db = fresh_database()
     try:
         integrator = volym("token", "create", "bench", "--role", "integrator",
@@ -126,7 +126,7 @@ def measure_http(lines: list[str], clients: int, workers: int) -> dict[str, obje
                     answer = client.get("/v1/reports/placements", params=ASKED)
                     if answer.status_code == 200:
                         latencies.append(time.perf_counter() - t0)
-                    time.sleep(0.05)
+                    time.sleep(pause)
 
         readers = [threading.Thread(target=read) for _ in range(2)]
         posters = [threading.Thread(target=post, args=(n,)) for n in range(clients)]
@@ -144,7 +144,7 @@ def measure_http(lines: list[str], clients: int, workers: int) -> dict[str, obje
         with psycopg.connect(db) as conn:
             row = conn.execute("SELECT count(*), count(DISTINCT (originator_id, "
                                "originator_version)) FROM stored_events").fetchone()  # fmt: skip
-        stored, distinct = (row or (0, 0))
+        stored, distinct = row or (0, 0)
         verified = volym("verify", db=db)
         latencies.sort()
         return {
@@ -182,13 +182,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--report-pause", type=float, default=0.25,
+        help="seconds each of the two report readers waits between reports",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         feed = write_feed("mixed", args.events, Path(directory))
         lines = [line for line in feed.read_text().splitlines() if line.strip()]
         cli = measure_cli(feed, len(lines))
-        http = measure_http(lines, args.clients, args.workers)
+        http = measure_http(lines, args.clients, args.workers, args.report_pause)
     result = {
         "events": len(lines),
         "clients": args.clients,
