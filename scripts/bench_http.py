@@ -1,7 +1,8 @@
 """HTTP load benchmark: N clients post a mixed feed of M events to a real `volym serve` on
 127.0.0.1, in requests of 500, while two more fetch reports (a report, then a pause of
---report-pause s); beside it, in the same run, the same events through `volym ingest`. Prints events/s both ways, report p50/p95 under
-the load, and checks that the store holds each event once and `volym verify` is clean.
+--report-pause s); beside it, in the same run, the same events through `volym ingest`.
+Prints events/s both ways, report p50/p95 under the load, and checks that the store holds
+each event once and `volym verify` is clean.
 
     python scripts/bench_http.py --clients 8 --events 200000 [--workers 2] [--json]
 

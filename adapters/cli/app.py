@@ -68,9 +68,19 @@ def ingest(
         raise typer.Exit(2)
 
 
+class ReportName(StrEnum):
+    placements = "placements"
+    investigations = "investigations"
+    households = "households"
+    verksamhetsmatt = "verksamhetsmatt"
+
+
 @app.command()
 def report(
-    kind: Annotated[Kind, typer.Argument(help="placements, investigations or households")],
+    kind: Annotated[
+        ReportName,
+        typer.Argument(help="placements, investigations, households or verksamhetsmatt"),
+    ],
     period: Annotated[list[str], typer.Option("--period", help="e.g. 2023, 2023-T1, 2023-Q1")],
     by: Annotated[list[str] | None, typer.Option("--by", help="dimension to split by")] = None,
     where: Annotated[list[str] | None, typer.Option("--where", help="DIM=VALUE filter")] = None,
@@ -82,9 +92,19 @@ def report(
     measure: Annotated[
         list[str] | None, typer.Option("--measure", help="only these measures (table, csv)")
     ] = None,
+    year_of_budget: Annotated[
+        int | None, typer.Option(help="verksamhetsmatt: the budget year (default: the period's)")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Report figures for one or more periods."""
+    """Report figures for one or more periods; verksamhetsmatt sets them beside the budget."""
+    if kind is ReportName.verksamhetsmatt:
+        from adapters.cli.budget import verksamhetsmatt
+
+        if len(period) != 1 or by or where or measure:
+            raise UserError("verksamhetsmatt takes one --period, and no --by, --where or --measure")
+        verksamhetsmatt(period[0], year_of_budget, as_of, format.value, output, db)
+        return
     from adapters.cli.report import run_report
 
     run_report(kind.value, period, by or [], where or [], as_of, format.value, output, measure, db)
@@ -242,6 +262,67 @@ def access_log_verify(db: DbOption = None) -> None:
 
     verify_log(db)
 
+
+
+budget_app = typer.Typer(help="The nämnd's budget (budget.md), from the controller's file.")
+app.add_typer(budget_app, name="budget")
+
+
+@budget_app.command("import")
+def budget_import(
+    file: Annotated[Path, typer.Argument(help="the budget file: CSV (;) or .xlsx")],
+    db: DbOption = None,
+) -> None:
+    """Check the whole file, then store each of its years (the same file again: nothing)."""
+    from adapters.cli.budget import import_file
+
+    import_file(file, db)
+
+
+@budget_app.command("show")
+def budget_show(
+    year: Annotated[int, typer.Option("--year")],
+    format: Annotated[Format, typer.Option("--format")] = Format.table,
+    as_of: Annotated[
+        datetime | None, typer.Option("--as-of", help="the budget in force at that moment")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="write to a file")] = None,
+    db: DbOption = None,
+) -> None:
+    """A budget year's rows, their year's budget and month by month."""
+    from adapters.cli.budget import show
+
+    show(year, format.value, as_of, output, db)
+
+
+forecast_app = typer.Typer(help="Forecasts of the verksamhetsmått: overrides with reasons.")
+app.add_typer(forecast_app, name="forecast")
+
+
+@forecast_app.command("set")
+def forecast_set(
+    year: Annotated[int, typer.Option("--year")],
+    row: Annotated[str, typer.Option("--row", help="the budget row's key")],
+    value: Annotated[str, typer.Option("--value", help="in the measure's unit, e.g. 9,2")],
+    reason: Annotated[str, typer.Option("--reason", help="why, in a sentence")],
+    db: DbOption = None,
+) -> None:
+    """Override a row's computed forecast, with a reason (stored as an event)."""
+    from adapters.cli.budget import set_forecast
+
+    set_forecast(year, row, value, reason, db)
+
+
+@forecast_app.command("clear")
+def forecast_clear(
+    year: Annotated[int, typer.Option("--year")],
+    row: Annotated[str, typer.Option("--row")],
+    db: DbOption = None,
+) -> None:
+    """Take an override back: the computed forecast stands again."""
+    from adapters.cli.budget import clear_forecast
+
+    clear_forecast(year, row, db)
 
 
 @app.command()

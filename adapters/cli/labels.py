@@ -115,11 +115,12 @@ def value_label(dim: str, value: Cell) -> str:
 
 
 def swedish_number(value: Cell | Decimal, decimals: int) -> str:
-    """1 827 and 20,3: space between thousands, comma as decimal sign; '–' for null."""
+    """1 827 and 20,3: a non-breaking space between thousands, comma as decimal sign; "–"
+    for null."""
     if value is None:
         return "–"
     text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",")
+    return text.replace(",", "\u00a0").replace(".", ",")  # a number never breaks at a line end
 
 
 def format_measure(measure: str, value: Cell) -> str:

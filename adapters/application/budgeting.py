@@ -1,0 +1,81 @@
+"""Use cases of budget.md: import the budget file, show a budget year, override a
+forecast (and take it back), and the verksamhetsmått report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from adapters.application.reading import LOCAL_ZONE
+from adapters.budget.file import read_budget_file
+from adapters.budget.ledger import budget_rows, change_budget, import_budget
+from adapters.budget.verksamhetsmatt import verksamhetsmatt as _verksamhetsmatt
+from adapters.errors import UserError
+from adapters.eventstore.store import Store
+from adapters.streams import STREAMS
+from domain.budget import deviation_sense, month_budgets, period_budget, year_span
+
+
+def import_budget_file(store: Store, path: Path, by: str) -> dict[int, str]:
+    """Every row of the file checked before anything is stored; then each year stored as
+    an import or a revision ('unchanged' when the same file was imported before)."""
+    kinds = {stream.report_kind.name: stream.report_kind for stream in STREAMS}
+    rows, digest = read_budget_file(path, kinds)
+    return import_budget(store, rows, digest, by)
+
+
+def _local(as_of: datetime | None) -> datetime | None:
+    """A moment without an offset is the users' own: Swedish local time (as for reports)."""
+    if as_of is not None and as_of.tzinfo is None:
+        return as_of.replace(tzinfo=LOCAL_ZONE)
+    return as_of
+
+
+def show_budget(store: Store, year: int, as_of: datetime | None = None) -> dict[str, Any]:
+    as_of = _local(as_of)
+    budget = budget_rows(store, year, as_of)
+    start, end = year_span(year)
+    rows = []
+    for row in budget.budget_rows():
+        rows.append(
+            {
+                "row": row.row,
+                "label": row.label,
+                "kind": row.kind,
+                "measure": row.measure,
+                "where": {dim: list(values) for dim, values in row.where},
+                "budget": float(period_budget(row, start, end)),
+                "months": [float(round(m, 4)) for m in month_budgets(row)],
+                "deviation_sense": deviation_sense(row.measure),
+                "forecast_override": budget.overrides.get(row.row),
+            }
+        )
+    return {
+        "report": "budget",
+        "year": year,
+        "as_of": as_of.isoformat() if as_of else None,
+        "imported_by": budget.imported_by,
+        "file_digest": budget.digest,
+        "revision": budget.version,
+        "rows": rows,
+    }
+
+
+def set_forecast(store: Store, year: int, row: str, value: str, reason: str, by: str) -> None:
+    try:
+        number = Decimal(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        raise UserError(f"--value {value}: not a number") from None
+    change_budget(store, year, lambda budget: budget.override(row, number, reason, by))
+
+
+def clear_forecast(store: Store, year: int, row: str, by: str) -> None:
+    change_budget(store, year, lambda budget: budget.clear_override(row, by))
+
+
+def verksamhetsmatt(
+    store: Store, period: str, year: int | None = None, as_of: datetime | None = None
+) -> dict[str, Any]:
+    return _verksamhetsmatt(store, period, year, _local(as_of))
