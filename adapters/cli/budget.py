@@ -105,10 +105,10 @@ def verksamhetsmatt(
     elif fmt == "csv":
         _emit(_csv(document), output)
     else:
-        _print_table(_table(document), output)
+        _print_table(verksamhetsmatt_table(document), output)
 
 
-def _table(document: dict[str, Any]) -> Table:
+def verksamhetsmatt_table(document: dict[str, Any]) -> Table:
     period = document["period"]
     end = period["end"][:7]
     previous = f"{int(end[:4]) - 1}{end[4:]}"

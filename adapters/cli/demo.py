@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from adapters import application
+from adapters.application import budgeting  # noqa: F401  (application.budgeting)
+from adapters.cli.budget import verksamhetsmatt_table
 from adapters.cli.labels import swedish_number
 from adapters.cli.output import render_tables
 from adapters.composition import Volym, open_volym
@@ -18,6 +20,7 @@ from adapters.streams import STREAMS
 from adapters.streams.spec import AnyStream
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
+EXAMPLE_BUDGET = Path(__file__).resolve().parent.parent / "budget" / "exempelby-budget-2025.csv"
 INHABITANTS = 100_000  # at scale 1
 
 
@@ -62,13 +65,25 @@ def run_demo(directory: Path, seed: int, err: Console, scale: float = 1.0) -> No
             out.print(f"  rejected: {reason}")
         for stream in STREAMS:
             _show(volym, stream, out)
+        _show_verksamhetsmatt(volym, out)
     out.print(
         f"\nTry: volym report placements --db sqlite:///{database} --period 2025-T1 "
         "--by form_group --by legal_basis\n"
         f"     volym report investigations --db sqlite:///{database} --period 2025 "
         "--by target_group --by outcome\n"
-        f"     volym report households --db sqlite:///{database} --period 2025 --by newly_arrived"
+        f"     volym report households --db sqlite:///{database} --period 2025 --by newly_arrived\n"
+        f"     volym report verksamhetsmatt --db sqlite:///{database} --period 2025-01..2025-08 "
+        "--format json"
     )
+
+
+def _show_verksamhetsmatt(volym: Volym, out: Console) -> None:
+    """The nämnd's volume appendix per August of the last full year, against the budget
+    file the example municipality's controller made (adapters/budget/)."""
+    done = application.budgeting.import_budget_file(volym, EXAMPLE_BUDGET, "demo")
+    out.print(f"\nbudget {', '.join(str(y) for y in done)} imported from {EXAMPLE_BUDGET.name}")
+    document = application.budgeting.verksamhetsmatt(volym, f"{YEARS[-1]}-01..{YEARS[-1]}-08")
+    out.print(verksamhetsmatt_table(document))
 
 
 def _show(volym: Volym, stream: AnyStream, out: Console) -> None:
