@@ -243,3 +243,20 @@ def test_the_command_line_shows_the_table_in_swedish_and_the_json(
     assert code == 0 and json.loads(out)["rows"][2]["outcome"] == 304
     code, _, err = run(monkeypatch, capsys, "budget", "show", "--year", "2020", "--db", store_url)
     assert code == 1 and "no budget for 2020" in err and "Traceback" not in err
+
+
+def test_an_xlsx_budget_file_reads_as_its_csv_twin(volym, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for line in SMALL.strip().splitlines():
+        cells = line.split(";")
+        sheet.append([float(c.replace(",", ".")) if c[:1].isdigit() and "=" not in c
+                      else c for c in cells])  # fmt: skip
+    path = tmp_path / "budget.xlsx"
+    book.save(path)
+    assert budgeting.import_budget_file(volym, path, "controller") == {2021: "imported"}
+    shown = budgeting.show_budget(volym, 2021)
+    assert [r["budget"] for r in shown["rows"]] == [1.0, 300_000, 365]
+    assert shown["rows"][0]["where"] == {"target_group": ["barn_unga"]}

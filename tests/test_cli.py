@@ -130,7 +130,8 @@ def test_table_output_uses_swedish_labels_and_number_format(tmp_path, monkeypatc
     )
     assert code == 0
     assert "Institution (HVB, SiS)" in out and "Vårddygn" in out and "Antal placeringar" in out
-    assert "1 800" in out and "1 820" in out  # 20 × 90 and 20 × 91 care days
+    # 20 × 90 and 20 × 91 care days, thousands kept together by a non-breaking space
+    assert "1\u00a0800" in out and "1\u00a0820" in out
     assert "20,0" in out
 
 

@@ -57,7 +57,7 @@ def test_table_shows_swedish_labels(tmp_path, monkeypatch, capsys):
     assert code == 0
     assert "Ekonomiskt bistånd" in out and "Hushåll per månad" in out
     assert "Nyanlända (etableringen)" in out and "Utbetalt netto, kr" in out
-    assert "23 500" in out and "0,2" in out  # 2 household-months / 12
+    assert "23\u00a0500" in out and "0,2" in out  # 2 household-months / 12
 
 
 def test_history_of_a_household_shows_payments_and_no_person(

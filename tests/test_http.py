@@ -281,3 +281,18 @@ def test_only_ingest_and_serve_need_the_key(store_url, tmp_path, monkeypatch, ca
     with pytest.raises(SystemExit) as done:
         cli.main()
     assert done.value.code == 1 and "another pseudonym key" in capsys.readouterr().err
+
+
+def test_a_report_as_a_workbook_over_http(served):
+    server, made = served
+    server.settled(made["reader"])
+    answer = server.call("GET", "/v1/reports/placements?period=2023-Q1&format=xlsx", made["reader"])
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(answer.content))["Rapport"]
+    assert sheet["A1"].value == "Placeringar i heldygnsvård"
+    assert sheet["A8"].value == 65  # P1: 10 January - 15 March 2023, care days

@@ -14,6 +14,7 @@ from adapters.budget.ledger import budget_rows, change_budget, import_budget
 from adapters.budget.verksamhetsmatt import verksamhetsmatt as _verksamhetsmatt
 from adapters.errors import UserError
 from adapters.eventstore.store import Store
+from adapters.projection.projector import projectors
 from adapters.streams import STREAMS
 from domain.budget import deviation_sense, month_budgets, period_budget, year_span
 
@@ -23,7 +24,16 @@ def import_budget_file(store: Store, path: Path, by: str) -> dict[int, str]:
     an import or a revision ('unchanged' when the same file was imported before)."""
     kinds = {stream.report_kind.name: stream.report_kind for stream in STREAMS}
     rows, digest = read_budget_file(path, kinds)
-    return import_budget(store, rows, digest, by)
+    done = import_budget(store, rows, digest, by)
+    _projections_past_it(store)
+    return done
+
+
+def _projections_past_it(store: Store) -> None:
+    """A budget event is no projection's, but each projection's position should pass it,
+    or reports would say they are behind (as an ingest does; reads never write)."""
+    for projector in projectors(store, STREAMS).values():
+        projector.catch_up()
 
 
 def _local(as_of: datetime | None) -> datetime | None:
@@ -69,10 +79,12 @@ def set_forecast(store: Store, year: int, row: str, value: str, reason: str, by:
     except InvalidOperation:
         raise UserError(f"--value {value}: not a number") from None
     change_budget(store, year, lambda budget: budget.override(row, number, reason, by))
+    _projections_past_it(store)
 
 
 def clear_forecast(store: Store, year: int, row: str, by: str) -> None:
     change_budget(store, year, lambda budget: budget.clear_override(row, by))
+    _projections_past_it(store)
 
 
 def verksamhetsmatt(

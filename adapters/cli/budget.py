@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,15 @@ from rich.table import Table
 from adapters.application import budgeting
 from adapters.application.access import cli_actor
 from adapters.cli.access import logged
-from adapters.cli.labels import swedish_number
-from adapters.cli.report import check_output
+from adapters.cli.report import check_output, needs_file
 from adapters.composition import open_volym
-from adapters.errors import UserError
+from adapters.presentation.labels import swedish_number
+from adapters.presentation.xlsx import (
+    budget_workbook,
+    stamp_lines,
+    verksamhetsmatt_headings,
+    verksamhetsmatt_workbook,
+)
 from adapters.reports.formats import to_json
 
 COLUMNS = (  # (JSON key, Swedish heading): the table of budget.md
@@ -44,12 +49,15 @@ def import_file(path: Path, db: str | None) -> None:
 
 
 def show(year: int, fmt: str, as_of: datetime | None, output: Path | None, db: str | None) -> None:
-    _no_xlsx(fmt)
+    needs_file(fmt, output)
     if output is not None:
         check_output(output)
     with open_volym(db, must_exist=True, needs_key=False) as volym:
         document = budgeting.show_budget(volym, year, as_of)
-    if fmt == "json":
+    if fmt == "xlsx":
+        assert output is not None
+        output.write_bytes(budget_workbook(document, datetime.now(UTC)))
+    elif fmt == "json":
         _emit(to_json(document), output)
     elif fmt == "csv":
         out = io.StringIO()
@@ -91,7 +99,7 @@ def verksamhetsmatt(
     output: Path | None,
     db: str | None,
 ) -> None:
-    _no_xlsx(fmt)
+    needs_file(fmt, output)
     if output is not None:
         check_output(output)
     parameters = {"period": [period], "year": year, "as_of": as_of.isoformat() if as_of else None}
@@ -100,7 +108,10 @@ def verksamhetsmatt(
         logged(volym, "report.verksamhetsmatt", parameters),
     ):
         document = budgeting.verksamhetsmatt(volym, period, year, as_of)
-    if fmt == "json":
+    if fmt == "xlsx":
+        assert output is not None
+        output.write_bytes(verksamhetsmatt_workbook(document, datetime.now(UTC)))
+    elif fmt == "json":
         _emit(to_json(document), output)
     elif fmt == "csv":
         _emit(_csv(document), output)
@@ -109,20 +120,15 @@ def verksamhetsmatt(
 
 
 def verksamhetsmatt_table(document: dict[str, Any]) -> Table:
-    period = document["period"]
-    end = period["end"][:7]
-    previous = f"{int(end[:4]) - 1}{end[4:]}"
-    stamp = "aktuellt" if document["as_of"] is None else f"per {document['as_of'][:16]}"
-    through = (document["data_through"] or "–")[:16].replace("T", " ")
+    stamp = "; ".join(stamp_lines(document["as_of"], document["data_through"], datetime.now(UTC)))
     table = Table(
-        title=f"Verksamhetsmått {period['label']}",
-        caption=f"Data: {stamp}, händelser lagrade t.o.m. {through} UTC. "
-        "Avvikelse (+): fler än budget för antal och dagar, lägre än budget för kostnader.",
+        title=f"Verksamhetsmått {document['period']['label']}",
+        caption=f"{stamp}.\nAvvikelse (+): fler än budget för antal, dygn och platser; "
+        "lägre än budget för kostnader. * justerad prognos.",
     )
     table.add_column("Verksamhetsmått")
-    names = {"previous": previous, "current": end, "year": str(document["year"])}
-    for _, heading in COLUMNS:
-        table.add_column(heading.format(**names), justify="right")
+    for heading in verksamhetsmatt_headings(document):
+        table.add_column(heading, justify="right")
     for row in document["rows"]:
         decimals = 1 if row["measure"] in ONE_DECIMAL else 0
         cells = [swedish_number(row[key], decimals) for key, _ in COLUMNS]
@@ -148,11 +154,6 @@ def _csv(document: dict[str, Any]) -> str:
 
 def _where_text(where: dict[str, list[str]]) -> str:
     return "&".join(f"{dim}={','.join(values)}" for dim, values in where.items())
-
-
-def _no_xlsx(fmt: str) -> None:
-    if fmt == "xlsx":
-        raise UserError("--format xlsx is not yet available here; use table, json or csv")
 
 
 def _emit(text: str, output: Path | None) -> None:

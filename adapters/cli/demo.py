@@ -13,9 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from adapters import application
 from adapters.application import budgeting  # noqa: F401  (application.budgeting)
 from adapters.cli.budget import verksamhetsmatt_table
-from adapters.cli.labels import swedish_number
 from adapters.cli.output import render_tables
 from adapters.composition import Volym, open_volym
+from adapters.presentation.labels import swedish_number
 from adapters.streams import STREAMS
 from adapters.streams.spec import AnyStream
 

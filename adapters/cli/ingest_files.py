@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters.application.ingesting import Ingestor, IngestSummary, Rejection, ingestor
-from adapters.cli.labels import swedish_number
 from adapters.composition import open_volym
 from adapters.errors import UserError
+from adapters.presentation.labels import swedish_number
 
 STDIN = Path("-")
 STDIN_REJECTS = Path("stdin.rejects.jsonl")  # in the current folder, unless --rejects

@@ -16,10 +16,10 @@ from rich.table import Table
 from adapters import application
 from adapters.application.reading import explained_subjects, request_parameters
 from adapters.cli.access import logged
-from adapters.cli.labels import MEASURE_LABELS, format_measure, swedish_number, value_label
 from adapters.cli.output import to_json
 from adapters.composition import open_volym
 from adapters.errors import UserError
+from adapters.presentation.labels import MEASURE_LABELS, format_measure, swedish_number, value_label
 
 
 def run_status(db: str | None, fmt: str, out: Console) -> None:

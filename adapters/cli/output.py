@@ -8,15 +8,17 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from adapters.cli.labels import (
+from adapters.presentation.labels import (
     DIMENSION_LABELS,
     MEASURE_LABELS,
     REPORT_TITLES,
     format_measure,
     value_label,
 )
+from adapters.presentation.layout import side_by_side
 from adapters.reports.formats import to_csv, to_json
-from adapters.reports.request import Cell, Report, Row
+from adapters.reports.request import Report, Row
+from domain.periods import TIME_DIMENSIONS
 
 __all__ = ["render_tables", "to_csv", "to_json"]
 
@@ -55,7 +57,7 @@ def _wide_table(report: Report, measures: tuple[str, ...], title: str) -> Table:
 
 
 def _side_by_side(report: Report, measure: str, title: str) -> Table:
-    dims = report["by"]
+    dims, lines = side_by_side(report, measure)
     periods = [p["label"] for p in report["periods"]]
     table = Table(title=title, title_justify="left")
     for dim in dims:
@@ -63,12 +65,14 @@ def _side_by_side(report: Report, measure: str, title: str) -> Table:
     for label in periods:
         table.add_column(label, justify="right")
     if dims:
-        cells: dict[tuple[Cell, ...], dict[str, Cell]] = {}
-        for row in report["rows"]:
-            cells.setdefault(tuple(row[d] for d in dims), {})[row["period"]] = row[measure]
-        for key, by_period in cells.items():
-            row_cells = [value_label(d, v) for d, v in zip(dims, key, strict=True)]
-            table.add_row(*row_cells, *(format_measure(measure, by_period.get(p)) for p in periods))
+        for line in lines:
+            row_cells = [
+                str(value) if d in TIME_DIMENSIONS else value_label(d, value)
+                for d, value in zip(dims, line.labels, strict=True)
+            ]
+            table.add_row(
+                *row_cells, *(format_measure(measure, line.values.get(p)) for p in periods)
+            )
         table.add_section()
     totals = {t["period"]: t[measure] for t in report["totals"]}
     label = ["Totalt"] + [""] * (len(dims) - 1) if dims else []

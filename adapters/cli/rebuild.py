@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from adapters import application
-from adapters.cli.labels import swedish_number
 from adapters.composition import open_volym
+from adapters.presentation.labels import swedish_number
 
 
 def rebuild_all(db: str | None, err: Console) -> None:

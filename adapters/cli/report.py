@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -15,6 +16,8 @@ from adapters.cli.access import logged
 from adapters.cli.output import render_tables, to_csv, to_json
 from adapters.composition import open_volym
 from adapters.errors import UserError
+from adapters.eventstore.stamp import data_through
+from adapters.presentation.xlsx import report_workbook, stamp_lines
 from adapters.reports.request import Report
 from adapters.streams import stream_named
 
@@ -31,8 +34,7 @@ def run_report(
     db: str | None,
 ) -> None:
     stream_named(kind)  # an unknown report is said first
-    if output_format == "xlsx":
-        raise UserError("--format xlsx is not yet available; use table, json or csv")
+    needs_file(output_format, output)
     request = application.report_request(
         kind, periods, by, where, as_of
     )
@@ -44,10 +46,16 @@ def run_report(
         logged(volym, f"report.{kind}", request_parameters(request)),
     ):
         answer = application.report(volym, request)
+        through = data_through(volym, request.as_of)
     note = answer.freshness.note() if answer.freshness else None
     if note:
         print(f"volym: note: {note}", file=sys.stderr)  # one line, however wide
-    _write(answer.report, output_format, output, chosen)
+    _write(answer.report, output_format, output, chosen, through)
+
+
+def needs_file(output_format: str, output: Path | None) -> None:
+    if output_format == "xlsx" and output is None:
+        raise UserError("--format xlsx writes a workbook: give --output FILE.xlsx")
 
 
 def check_output(output: Path) -> None:
@@ -67,21 +75,34 @@ def _measures(chosen: list[str] | None, known: tuple[str, ...]) -> tuple[str, ..
     return tuple(m for m in known if m in chosen)
 
 
-def _write(report: Report, fmt: str, output: Path | None, measures: tuple[str, ...]) -> None:
+def _write(
+    report: Report,
+    fmt: str,
+    output: Path | None,
+    measures: tuple[str, ...],
+    through: str | None,
+) -> None:
+    made_at = datetime.now(UTC)
+    if fmt == "xlsx":
+        assert output is not None
+        output.write_bytes(report_workbook(report, measures, through, made_at))
+        return
     if fmt == "json":
         text = to_json(report)
     elif fmt == "csv":
         text = to_csv(report, measures)
     else:
+        stamp = "; ".join(stamp_lines(report["as_of"], through, made_at))
         if output is None:
             console = Console()
             if not console.is_terminal:
                 console = Console(width=200)  # piped: keep every column readable
             render_tables(report, measures, console)
+            console.print(stamp, highlight=False)
             return
-        console = Console(file=None, record=True, width=200)
-        with console.capture():
-            render_tables(report, measures, console)
+        console = Console(file=io.StringIO(), record=True, width=200)
+        render_tables(report, measures, console)
+        console.print(stamp, highlight=False)
         text = console.export_text()
     if output is None:
         sys.stdout.write(text)

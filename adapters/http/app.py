@@ -5,7 +5,7 @@ refused, is one entry in the access log; every error is one JSON line."""
 
 import threading
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import eventsourcing.persistence
@@ -25,6 +25,8 @@ from adapters.application.ingesting import IngestSummary, ingestor
 from adapters.application.reading import explained_subjects
 from adapters.composition import Volym
 from adapters.errors import UserError, one_line
+from adapters.eventstore.stamp import data_through
+from adapters.presentation.xlsx import report_workbook
 from adapters.reports.formats import to_csv, to_json
 from adapters.security.roles import MAINTAIN, POST_EVENTS, READ_AGGREGATES, READ_CASES, Role
 from adapters.security.tokens import Token
@@ -38,6 +40,7 @@ StoreUnavailable = (
     psycopg.OperationalError,
 )
 MAX_EVENTS = 10_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -244,16 +247,23 @@ def create_app(volym: Volym) -> FastAPI:
         as_of: str | None = None,
         format: str = "json",
     ) -> Response:
-        if format == "xlsx":
-            raise UserError("--format xlsx is not yet available; use table, json or csv")
-        if format not in ("json", "csv"):
-            raise UserError(f"format {format}: one of json, csv")
+        if format not in ("json", "csv", "xlsx"):
+            raise UserError(f"format {format}: one of json, csv, xlsx")
         moment = _moment(as_of) if as_of else None
         asked = application.report_request(kind, period, by or [], where or [], moment)
         answer = application.report(volym, asked)
         headers = {}
         if answer.freshness and (note := answer.freshness.note()):
             headers["X-Volym-Note"] = note
+        if format == "xlsx":
+            book = report_workbook(
+                answer.report,
+                asked.kind.measures,
+                data_through(volym, asked.as_of),
+                datetime.now(UTC),
+            )
+            headers["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
+            return Response(book, media_type=XLSX, headers=headers)
         if format == "csv":
             text = to_csv(answer.report, asked.kind.measures)
             return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
