@@ -264,6 +264,25 @@ def access_log_verify(db: DbOption = None) -> None:
 
 
 
+@app.command()
+def chart(
+    kind: Annotated[Kind, typer.Argument(help="placements, investigations or households")],
+    period: Annotated[list[str], typer.Option("--period", help="one line per period")],
+    by: Annotated[str, typer.Option("--by", help="month, quarter, tertial or year")],
+    measure: Annotated[str, typer.Option("--measure", help="the measure drawn")],
+    output: Annotated[Path, typer.Option("--output", help="FILE.png or FILE.svg")],
+    where: Annotated[list[str] | None, typer.Option("--where", help="DIM=VALUE filter")] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option("--as-of", help="figures from the events stored by then")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Draw a measure over time, one line per period, in Swedish, to PNG or SVG."""
+    from adapters.cli.report import run_chart
+
+    run_chart(kind.value, period, by, measure, where or [], as_of, output, db)
+
+
 budget_app = typer.Typer(help="The nämnd's budget (budget.md), from the controller's file.")
 app.add_typer(budget_app, name="budget")
 

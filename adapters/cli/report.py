@@ -108,3 +108,36 @@ def _write(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def run_chart(
+    kind: str,
+    periods: list[str],
+    by: str,
+    measure: str,
+    where: list[str],
+    as_of: datetime | None,
+    output: Path,
+    db: str | None,
+) -> None:
+    """One measure over time, one line per period, to PNG or SVG."""
+    stream_named(kind)
+    fmt = output.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise UserError(f"--output {output}: give a .png or .svg file")
+    if by not in ("month", "quarter", "tertial", "year"):
+        raise UserError(f"--by {by}: one of month, quarter, tertial, year")
+    request = application.report_request(kind, periods, [by], where, as_of)
+    if measure not in request.kind.measures:
+        known = ", ".join(request.kind.measures)
+        raise UserError(f"--measure {measure}: not a measure; one of {known}")
+    check_output(output)
+    with (
+        open_volym(db, must_exist=True, needs_key=False) as volym,
+        logged(volym, f"report.{kind}", request_parameters(request)),
+    ):
+        answer = application.report(volym, request)
+        through = data_through(volym, request.as_of)
+    from adapters.presentation.chart import draw_chart
+
+    output.write_bytes(draw_chart(answer.report, measure, through, datetime.now(UTC), fmt))
