@@ -32,13 +32,16 @@ def run_demo(directory: Path, seed: int, err: Console, scale: float = 1.0) -> No
         if not stale.name.endswith(".key"):
             stale.unlink()  # a fresh store each run; the key stays so pseudonyms stay stable
     inhabitants = swedish_number(round(INHABITANTS * scale, -3), 0)
-    out.print(f"[bold]Exempelby kommun[/bold] (about {inhabitants} inhabitants)")
+    out.print(f"[bold]Exempelby kommun[/bold] (omkring {inhabitants} invånare)")
     lines: list[str] = []
     for stream in STREAMS:
         written = list(stream.synthetic_feed(seed, scale))
         path = directory / stream.demo_file
         path.write_text("\n".join(written) + "\n", encoding="utf-8")
-        out.print(f"{swedish_number(len(written), 0)} {stream.aggregate} events written to {path}")
+        out.print(
+            f"{swedish_number(len(written), 0)} händelser ({stream.labels.title.lower()}) "
+            f"skrivna till {path}"
+        )
         lines += written
     started = time.perf_counter()
     with open_volym(f"sqlite:///{database}") as volym:
@@ -56,18 +59,18 @@ def run_demo(directory: Path, seed: int, err: Console, scale: float = 1.0) -> No
             )
         elapsed = time.perf_counter() - started
         out.print(
-            f"ingested into {database} in {elapsed:.1f} s: "
-            f"{swedish_number(summary.accepted, 0)} events accepted, "
-            f"{swedish_number(summary.duplicates, 0)} duplicates, "
-            f"{swedish_number(summary.rejected, 0)} rejected\n"
+            f"inlästa i {database} på {swedish_number(elapsed, 1)} s: "
+            f"{swedish_number(summary.accepted, 0)} händelser godtagna, "
+            f"{swedish_number(summary.duplicates, 0)} dubbletter, "
+            f"{swedish_number(summary.rejected, 0)} avvisade\n"
         )
         for reason in {r for rej in summary.rejections for r in rej.reasons}:
-            out.print(f"  rejected: {reason}")
+            out.print(f"  avvisad: {reason}")
         for stream in STREAMS:
             _show(volym, stream, out)
         _show_verksamhetsmatt(volym, out)
     out.print(
-        f"\nTry: volym report placements --db sqlite:///{database} --period 2025-T1 "
+        f"\nPröva: volym report placements --db sqlite:///{database} --period 2025-T1 "
         "--by form_group --by legal_basis\n"
         f"     volym report investigations --db sqlite:///{database} --period 2025 "
         "--by target_group --by outcome\n"
@@ -81,7 +84,8 @@ def _show_verksamhetsmatt(volym: Volym, out: Console) -> None:
     """The nämnd's volume appendix per August of the last full year, against the budget
     file the example municipality's controller made (adapters/budget/)."""
     done = application.budgeting.import_budget_file(volym, EXAMPLE_BUDGET, "demo")
-    out.print(f"\nbudget {', '.join(str(y) for y in done)} imported from {EXAMPLE_BUDGET.name}")
+    years = ", ".join(str(y) for y in done)
+    out.print(f"\nbudget {years} inläst från {EXAMPLE_BUDGET.name}")
     document = application.budgeting.verksamhetsmatt(volym, f"{YEARS[-1]}-01..{YEARS[-1]}-08")
     out.print(verksamhetsmatt_table(document))
 
