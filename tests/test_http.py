@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import date, timedelta
@@ -33,12 +34,15 @@ class Server:
     def __init__(self, store_url: str) -> None:
         self.store_url = store_url
         self.port = free_port()
+        # The server's log goes to a file: a pipe nobody reads fills after some hundred
+        # requests, and the server then waits on its next log line.
+        self.log = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "VOLYM_PSEUDONYM_KEY": TEST_KEY}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from adapters.cli.app import main; main()", "serve",
              "--port", str(self.port), "--poll", "0.2", "--db", store_url],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log, text=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -67,8 +71,13 @@ class Server:
 
     def stop(self) -> str:
         self.process.send_signal(signal.SIGTERM)
-        _, err = self.process.communicate(timeout=30)
-        return err
+        self.process.wait(timeout=30)
+        return self.written()
+
+    def written(self) -> str:
+        """What the server has logged so far."""
+        self.log.seek(0)
+        return self.log.read()
 
 
 def tokens(store_url):

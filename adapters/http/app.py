@@ -310,7 +310,7 @@ def create_app(volym: Volym) -> FastAPI:
         until: str | None = None,
         token: str | None = None,
         subject: str | None = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         per_page: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> Response:
         entries = access.access_log(
