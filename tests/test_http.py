@@ -36,7 +36,7 @@ class Server:
         self.port = free_port()
         # The server's log goes to a file: a pipe nobody reads fills after some hundred
         # requests, and the server then waits on its next log line.
-        self.log = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  (lives with the server)
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "VOLYM_PSEUDONYM_KEY": TEST_KEY}
         self.process = subprocess.Popen(
