@@ -37,7 +37,7 @@ class Period:
         return self.start <= day <= self.end
 
     def is_whole_months(self) -> bool:
-        return self.start.day == 1 and self.end == _month_end(self.end.year, self.end.month)
+        return self.start.day == 1 and self.end == month_end(self.end.year, self.end.month)
 
     def months(self) -> Iterator[Period]:
         """The calendar months the period touches, each clipped to the period."""
@@ -63,9 +63,7 @@ def parse_period(text: str) -> Period:
             f"period '{text}': volym counts the years {FIRST_YEAR}-{LAST_YEAR}"
         ) from None
     if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
-        raise InvalidPeriod(
-            f"period '{text}': volym counts the years {FIRST_YEAR}-{LAST_YEAR}"
-        )
+        raise InvalidPeriod(f"period '{text}': volym counts the years {FIRST_YEAR}-{LAST_YEAR}")
     return period
 
 
@@ -95,7 +93,7 @@ def _parse(text: str) -> Period:
             raise InvalidPeriod(f"period '{text}': {kind}{index} does not exist")
         first_month = (index - 1) * size + 1
         last_month = first_month + size - 1
-        return Period(raw, date(year, first_month, 1), _month_end(year, last_month))
+        return Period(raw, date(year, first_month, 1), month_end(year, last_month))
     if _MONTH.match(raw):
         return _parse_month(raw)
     if _DATE.match(raw):
@@ -125,7 +123,7 @@ def _parse_month(text: str) -> Period:
     year, month = int(text[:4]), int(text[5:7])
     if not 1 <= month <= 12:
         raise InvalidPeriod(f"period '{text}': month {month:02d} does not exist")
-    return Period(text, date(year, month, 1), _month_end(year, month))
+    return Period(text, date(year, month, 1), month_end(year, month))
 
 
 def _parse_date(text: str) -> date:
@@ -135,5 +133,5 @@ def _parse_date(text: str) -> date:
         raise InvalidPeriod(f"'{text}' is not a real date") from None
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])

@@ -133,6 +133,9 @@ def test_verksamhetsmatt_by_hand(volym, tmp_path):
 def test_a_forecast_override_is_marked_with_the_computed_one_beside_it(volym, tmp_path):
     small_history(volym)
     budgeting.import_budget_file(volym, budget_file(tmp_path, SMALL), "controller")
+    for bad in ("NaN", "1e3", "9,2 platser"):  # read as the budget file's numbers are
+        with pytest.raises(UserError, match="not a number"):
+            budgeting.set_forecast(volym, 2021, "inst", bad, "skäl", "controller")
     budgeting.set_forecast(volym, 2021, "inst", "1,1", "P2 avslutas i september", "controller")
     row = budgeting.verksamhetsmatt(volym, "2021-01..2021-08")["rows"][0]
     assert row["forecast"] == 1.1 and row["forecast_computed"] != 1.1

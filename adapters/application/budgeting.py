@@ -4,12 +4,11 @@ forecast (and take it back), and the verksamhetsmått report."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from adapters.application.reading import LOCAL_ZONE
-from adapters.budget.file import read_budget_file
+from adapters.application.reading import local_moment
+from adapters.budget.file import read_budget_file, swedish_decimal
 from adapters.budget.ledger import budget_rows, change_budget, import_budget
 from adapters.budget.verksamhetsmatt import verksamhetsmatt as _verksamhetsmatt
 from adapters.errors import UserError
@@ -36,15 +35,8 @@ def _projections_past_it(store: Store) -> None:
         projector.catch_up()
 
 
-def _local(as_of: datetime | None) -> datetime | None:
-    """A moment without an offset is the users' own: Swedish local time (as for reports)."""
-    if as_of is not None and as_of.tzinfo is None:
-        return as_of.replace(tzinfo=LOCAL_ZONE)
-    return as_of
-
-
 def show_budget(store: Store, year: int, as_of: datetime | None = None) -> dict[str, Any]:
-    as_of = _local(as_of)
+    as_of = local_moment(as_of)
     budget = budget_rows(store, year, as_of)
     start, end = year_span(year)
     rows = []
@@ -74,10 +66,9 @@ def show_budget(store: Store, year: int, as_of: datetime | None = None) -> dict[
 
 
 def set_forecast(store: Store, year: int, row: str, value: str, reason: str, by: str) -> None:
-    try:
-        number = Decimal(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        raise UserError(f"--value {value}: not a number") from None
+    number = swedish_decimal(value)
+    if number is None:
+        raise UserError(f"--value {value}: not a number")
     change_budget(store, year, lambda budget: budget.override(row, number, reason, by))
     _projections_past_it(store)
 
@@ -90,4 +81,4 @@ def clear_forecast(store: Store, year: int, row: str, by: str) -> None:
 def verksamhetsmatt(
     store: Store, period: str, year: int | None = None, as_of: datetime | None = None
 ) -> dict[str, Any]:
-    return _verksamhetsmatt(store, period, year, _local(as_of))
+    return _verksamhetsmatt(store, period, year, local_moment(as_of))

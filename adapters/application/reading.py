@@ -77,9 +77,14 @@ def report_request(
     """A request for the report `name` (placements, investigations, households), checked
     against reports.md before any store is opened: each mistake is a UserError. A moment
     without an offset is the users' own: Swedish local time."""
+    return parse_request(stream_named(name).report_kind, periods, by, where, local_moment(as_of))
+
+
+def local_moment(as_of: datetime | None) -> datetime | None:
+    """A moment without an offset is the users' own: Swedish local time."""
     if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=LOCAL_ZONE)
-    return parse_request(stream_named(name).report_kind, periods, by, where, as_of)
+        return as_of.replace(tzinfo=LOCAL_ZONE)
+    return as_of
 
 
 def report(store: Store, request: ReportRequest) -> ReportAnswer:

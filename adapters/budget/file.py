@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from adapters.errors import UserError
-from adapters.reports.request import ReportKind, parse_request
+from adapters.reports.request import ReportKind, parse_where
 from domain.budget import BUDGETABLE, SUMS, BudgetRow
 
 MONTHS = tuple(f"m{n:02d}" for n in range(1, 13))
@@ -168,16 +168,23 @@ def _row(
     )
 
 
-def _number(text: str, column: str, bad: Bad) -> Decimal | None:
+def swedish_decimal(text: str) -> Decimal | None:
+    """9,2 or 9.2, thousands spaced or not (a non-breaking space too); None if it is not
+    a plain number (no exponent, NaN or infinity)."""
     cleaned = text.replace("\u00a0", "").replace(" ", "")
     if not _NUMBER.match(cleaned):
-        bad(column, f"{text!r} is not a number")
         return None
     try:
         return Decimal(cleaned.replace(",", "."))
     except InvalidOperation:
-        bad(column, f"{text!r} is not a number")
         return None
+
+
+def _number(text: str, column: str, bad: Bad) -> Decimal | None:
+    number = swedish_decimal(text)
+    if number is None:
+        bad(column, f"{text!r} is not a number")
+    return number
 
 
 def _where(text: str, kind: ReportKind, bad: Bad) -> list[tuple[str, tuple[str, ...]]]:
@@ -187,7 +194,7 @@ def _where(text: str, kind: ReportKind, bad: Bad) -> list[tuple[str, tuple[str, 
         name, _, raw = clause.partition("=")
         values = tuple(v.strip() for v in raw.split(",") if v.strip())
         try:
-            parse_request(kind, ["2000"], [], [f"{name.strip()}={v}" for v in values] or [clause])
+            parse_where(kind, [f"{name.strip()}={v}" for v in values] or [clause])
         except UserError as error:
             bad("where", str(error).removeprefix("--where "))
             continue

@@ -36,7 +36,7 @@ from domain.forecast import (
     stay_forecast,
     three_month_forecast,
 )
-from domain.periods import Period, parse_period
+from domain.periods import Period, month_end, parse_period
 
 PLACES = 2  # decimals in the JSON
 
@@ -221,7 +221,9 @@ def _household_forecast(
 ) -> tuple[Decimal | None, Decimal | None]:
     """Months up to and including C's month, then the mean of the last three (the
     run-rate: C's month) for each month after it."""
-    report = views.total(row, date(row.year, 1, 1), _month_end(cutoff), by=["month"])
+    report = views.total(
+        row, date(row.year, 1, 1), month_end(cutoff.year, cutoff.month), by=["month"]
+    )
     by_month: dict[str, dict[str, Any]] = {r["month"]: r for r in report["rows"]}
     labels = [f"{row.year}-{m:02d}" for m in range(1, cutoff.month + 1)]
 
@@ -241,11 +243,6 @@ def _household_forecast(
         }.get(row.measure)
         results.append(None if value is None else Decimal(str(value)))
     return results[0], results[1]
-
-
-def _month_end(day: date) -> date:
-    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
 
 
 # --- volume and price ---------------------------------------------------------------

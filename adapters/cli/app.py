@@ -263,7 +263,6 @@ def access_log_verify(db: DbOption = None) -> None:
     verify_log(db)
 
 
-
 @app.command()
 def chart(
     kind: Annotated[Kind, typer.Argument(help="placements, investigations or households")],

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
 from adapters.application import budgeting
 from adapters.application.access import cli_actor
 from adapters.cli.access import logged
+from adapters.cli.output import emit, present
 from adapters.cli.report import check_output, needs_file
 from adapters.composition import open_volym
 from adapters.presentation.labels import swedish_number
 from adapters.presentation.xlsx import (
+    VERKSAMHETSMATT_COLUMNS,
     budget_workbook,
     stamp_lines,
     verksamhetsmatt_headings,
@@ -27,15 +27,6 @@ from adapters.presentation.xlsx import (
 )
 from adapters.reports.formats import to_json
 
-COLUMNS = (  # (JSON key, Swedish heading): the table of budget.md
-    ("outcome_previous_year", "Utfall {previous}"),
-    ("outcome", "Utfall {current}"),
-    ("budget", "Budget {current}"),
-    ("deviation", "Avvik. perioden"),
-    ("forecast", "Prognos {year}"),
-    ("budget_year", "Budget {year}"),
-    ("deviation_year", "Avvik. helår"),
-)
 ONE_DECIMAL = {"average_placements", "households_avg_per_month", "cost_per_care_day",
                "cost_per_household"}  # fmt: skip
 
@@ -58,7 +49,7 @@ def show(year: int, fmt: str, as_of: datetime | None, output: Path | None, db: s
         assert output is not None
         output.write_bytes(budget_workbook(document, datetime.now(UTC)))
     elif fmt == "json":
-        _emit(to_json(document), output)
+        emit(to_json(document), output)
     elif fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -67,7 +58,7 @@ def show(year: int, fmt: str, as_of: datetime | None, output: Path | None, db: s
         for row in document["rows"]:
             writer.writerow([row["row"], row["label"], row["kind"], row["measure"],
                              _where_text(row["where"]), row["budget"], *row["months"]])  # fmt: skip
-        _emit(out.getvalue(), output)
+        emit(out.getvalue(), output)
     else:
         table = Table(title=f"Budget {year}" + (f" (per {as_of:%Y-%m-%d %H:%M})" if as_of else ""))
         table.add_column("Rad")
@@ -76,7 +67,7 @@ def show(year: int, fmt: str, as_of: datetime | None, output: Path | None, db: s
         for row in document["rows"]:
             decimals = 1 if row["measure"] in ONE_DECIMAL else 0
             table.add_row(row["label"], row["measure"], swedish_number(row["budget"], decimals))
-        _print_table(table, output)
+        present(lambda console: console.print(table), output)
 
 
 def set_forecast(year: int, row: str, value: str, reason: str, db: str | None) -> None:
@@ -112,11 +103,11 @@ def verksamhetsmatt(
         assert output is not None
         output.write_bytes(verksamhetsmatt_workbook(document, datetime.now(UTC)))
     elif fmt == "json":
-        _emit(to_json(document), output)
+        emit(to_json(document), output)
     elif fmt == "csv":
-        _emit(_csv(document), output)
+        emit(_csv(document), output)
     else:
-        _print_table(verksamhetsmatt_table(document), output)
+        present(lambda console: console.print(verksamhetsmatt_table(document)), output)
 
 
 def verksamhetsmatt_table(document: dict[str, Any]) -> Table:
@@ -131,7 +122,7 @@ def verksamhetsmatt_table(document: dict[str, Any]) -> Table:
         table.add_column(heading, justify="right")
     for row in document["rows"]:
         decimals = 1 if row["measure"] in ONE_DECIMAL else 0
-        cells = [swedish_number(row[key], decimals) for key, _ in COLUMNS]
+        cells = [swedish_number(row[key], decimals) for key, _ in VERKSAMHETSMATT_COLUMNS]
         if row["forecast_override"]:
             cells[4] += "*"
         table.add_row(row["label"], *cells)
@@ -154,22 +145,3 @@ def _csv(document: dict[str, Any]) -> str:
 
 def _where_text(where: dict[str, list[str]]) -> str:
     return "&".join(f"{dim}={','.join(values)}" for dim, values in where.items())
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        output.write_text(text, encoding="utf-8")
-
-
-def _print_table(table: Table, output: Path | None) -> None:
-    if output is None:
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=200)
-        console.print(table)
-        return
-    console = Console(record=True, width=200, file=io.StringIO())
-    console.print(table)
-    output.write_text(console.export_text(), encoding="utf-8")

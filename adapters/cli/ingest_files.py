@@ -124,6 +124,4 @@ def _ingest_handle(
             else:
                 progress.advance(task, lines)
 
-        return ingestor.ingest(
-            handle, on_reject=lambda r: rejects.write(name, r), progress=advance
-        )
+        return ingestor.ingest(handle, on_reject=lambda r: rejects.write(name, r), progress=advance)

@@ -5,6 +5,11 @@ per measure with the periods side by side, like the nämnd's "KV1 2019–2023" t
 
 from __future__ import annotations
 
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
@@ -20,7 +25,29 @@ from adapters.reports.formats import to_csv, to_json
 from adapters.reports.request import Report, Row
 from domain.periods import TIME_DIMENSIONS
 
-__all__ = ["render_tables", "to_csv", "to_json"]
+__all__ = ["emit", "present", "render_tables", "to_csv", "to_json"]
+
+
+def present(draw: Callable[[Console], None], output: Path | None) -> None:
+    """What `draw` prints: on the terminal at its width (piped, 200 columns so that every
+    column stays readable), or as plain text into `output`."""
+    if output is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=200)
+        draw(console)
+        return
+    console = Console(file=io.StringIO(), record=True, width=200)
+    draw(console)
+    output.write_text(console.export_text(), encoding="utf-8")
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Machine-readable text (JSON, CSV) to stdout or into `output`."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 def render_tables(report: Report, measures: tuple[str, ...], console: Console) -> None:

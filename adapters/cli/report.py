@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +12,7 @@ from rich.console import Console
 from adapters import application
 from adapters.application.reading import request_parameters
 from adapters.cli.access import logged
-from adapters.cli.output import render_tables, to_csv, to_json
+from adapters.cli.output import emit, present, render_tables, to_csv, to_json
 from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.eventstore.stamp import data_through
@@ -35,9 +34,7 @@ def run_report(
 ) -> None:
     stream_named(kind)  # an unknown report is said first
     needs_file(output_format, output)
-    request = application.report_request(
-        kind, periods, by, where, as_of
-    )
+    request = application.report_request(kind, periods, by, where, as_of)
     chosen = _measures(measures, request.kind.measures)
     if output is not None:
         check_output(output)
@@ -88,26 +85,17 @@ def _write(
         output.write_bytes(report_workbook(report, measures, through, made_at))
         return
     if fmt == "json":
-        text = to_json(report)
+        emit(to_json(report), output)
     elif fmt == "csv":
-        text = to_csv(report, measures)
+        emit(to_csv(report, measures), output)
     else:
         stamp = "; ".join(stamp_lines(report["as_of"], through, made_at))
-        if output is None:
-            console = Console()
-            if not console.is_terminal:
-                console = Console(width=200)  # piped: keep every column readable
+
+        def draw(console: Console) -> None:
             render_tables(report, measures, console)
             console.print(stamp, highlight=False)
-            return
-        console = Console(file=io.StringIO(), record=True, width=200)
-        render_tables(report, measures, console)
-        console.print(stamp, highlight=False)
-        text = console.export_text()
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+
+        present(draw, output)
 
 
 def run_chart(
@@ -128,9 +116,7 @@ def run_chart(
     if by not in ("month", "quarter", "tertial", "year"):
         raise UserError(f"--by {by}: one of month, quarter, tertial, year")
     request = application.report_request(kind, periods, [by], where, as_of)
-    if measure not in request.kind.measures:
-        known = ", ".join(request.kind.measures)
-        raise UserError(f"--measure {measure}: not a measure; one of {known}")
+    _measures([measure], request.kind.measures)
     check_output(output)
     with (
         open_volym(db, must_exist=True, needs_key=False) as volym,

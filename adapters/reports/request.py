@@ -71,6 +71,11 @@ def parse_request(
             raise UserError(f"--by {name}: not a {kind.name} dimension; one of {', '.join(known)}")
         if name not in dims:
             dims.append(name)
+    return ReportRequest(kind, parsed, dims, parse_where(kind, where), as_of)
+
+
+def parse_where(kind: ReportKind, where: Sequence[str]) -> dict[str, list[Cell]]:
+    """DIM=VALUE clauses as filters, each checked against the kind's dimensions."""
     filters: dict[str, list[Cell]] = {}
     for clause in where:
         name, sep, raw = clause.partition("=")
@@ -79,7 +84,7 @@ def parse_request(
                 f"--where {clause}: write DIM=VALUE with DIM one of {', '.join(kind.dimensions)}"
             )
         filters.setdefault(name, []).append(_where_value(kind, name, raw))
-    return ReportRequest(kind, parsed, dims, filters, as_of)
+    return filters
 
 
 def _where_value(kind: ReportKind, name: str, raw: str) -> Cell:
