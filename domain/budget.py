@@ -200,10 +200,6 @@ def year_span(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def days_between(start: date, end: date) -> int:
-    return (end - start).days + 1
-
-
 def one_year_earlier(day: date) -> date:
     """The same date a year earlier; 29 February becomes 28 February."""
     try:
@@ -223,7 +219,6 @@ __all__ = [
     "Budget",
     "BudgetRow",
     "budget_id",
-    "days_between",
     "deviation",
     "deviation_sense",
     "month_budgets",

@@ -4,7 +4,7 @@ and any override) and the year's budget. Outcomes are the reports' own figures."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from domain.budget import (
     deviation_sense,
     one_year_earlier,
     period_budget,
+    year_span,
 )
 from domain.errors import InvalidPeriod
 from domain.forecast import (
@@ -43,11 +44,15 @@ PLACES = 2  # decimals in the JSON
 
 @dataclass
 class _Views:
-    """One view per kind, made once for all rows (as of a moment: one replay each)."""
+    """One view per kind, made once for all rows (as of a moment: one replay each), and
+    each report asked once: rows of the same kind and filter (places, care days and cost
+    of one care form) share it, as the outcome to C and the forecast's outcome to C do
+    when the period starts on 1 January."""
 
     store: Store
     as_of: datetime | None
-    made: dict[str, Any]
+    made: dict[str, Any] = field(default_factory=dict)
+    reports: dict[tuple[Any, ...], Report] = field(default_factory=dict)
 
     def of(self, kind: str) -> Any:
         if kind not in self.made:
@@ -60,11 +65,14 @@ class _Views:
         return self.made[kind]
 
     def total(self, row: BudgetRow, start: date, end: date, by: list[str] | None = None) -> Any:
-        stream = stream_named(row.kind)
-        request = parse_request(
-            stream.report_kind, [f"{start}..{end}"], by or [], _where_clauses(row)
-        )
-        report: Report = stream.report(self.of(row.kind), request)
+        asked = (row.kind, row.where, start, end, tuple(by or ()))
+        report = self.reports.get(asked)
+        if report is None:
+            stream = stream_named(row.kind)
+            request = parse_request(
+                stream.report_kind, [f"{start}..{end}"], by or [], _where_clauses(row)
+            )
+            report = self.reports[asked] = stream.report(self.of(row.kind), request)
         return report if by else report["totals"][0]
 
 
@@ -90,7 +98,7 @@ def verksamhetsmatt(
     if year != period.start.year:
         raise UserError(f"--period {period_text} does not lie inside the budget year {year}")
     budget = budget_rows(store, year, as_of)
-    views = _Views(store, as_of, {})
+    views = _Views(store, as_of)
     rows = [_row(views, row, period, budget.overrides.get(row.row)) for row in budget.budget_rows()]
     _split_volume_and_price(rows)
     return {
@@ -115,7 +123,7 @@ def _row(
     outcome = _value(views.total(row, start, end), row.measure)
     before = _value(views.total(row, one_year_earlier(start), one_year_earlier(end)), row.measure)
     budget = period_budget(row, start, end)
-    year_budget = period_budget(row, date(row.year, 1, 1), date(row.year, 12, 31))
+    year_budget = period_budget(row, *year_span(row.year))
     computed, run = _forecast(views, row, end)
     forecast = Decimal(override["value"]) if override else computed
     sense = deviation_sense(row.measure)
@@ -180,7 +188,7 @@ def _forecast(views: _Views, row: BudgetRow, cutoff: date) -> tuple[Decimal | No
 
 
 def _placement_forecast(views: _Views, row: BudgetRow, cutoff: date) -> tuple[Decimal, Decimal]:
-    year_start, year_end = date(row.year, 1, 1), date(row.year, 12, 31)
+    year_start, year_end = year_span(row.year)
     so_far = views.total(row, year_start, cutoff)
     facts = placement_facts(views.of("placements"), cutoff, dict(row.where))
     expected = Expected()
