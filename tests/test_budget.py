@@ -246,6 +246,18 @@ def test_the_command_line_shows_the_table_in_swedish_and_the_json(
     assert code == 0 and json.loads(out)["rows"][2]["outcome"] == 304
     code, _, err = run(monkeypatch, capsys, "budget", "show", "--year", "2020", "--db", store_url)
     assert code == 1 and "no budget for 2020" in err and "Traceback" not in err
+    code, table, err = run(
+        monkeypatch, capsys, "forecast", "backtest", "--year", "2021", "--cutoff", "08-31",
+        "--db", store_url,
+    )  # fmt: skip
+    assert code == 0 and "Prognosens träffsäkerhet 2021, gjord 2021-08-31" in table, err
+    assert "Oförändrat läge" in table and "Medelabsolutfel" in table
+    code, out, err = run(
+        monkeypatch, capsys, "forecast", "backtest", "--year", "2021", "--format", "csv",
+        "--db", store_url,
+    )  # fmt: skip
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("year,cutoff,row,label") and len(lines) == 1 + 2 * 3
 
 
 def test_an_xlsx_budget_file_reads_as_its_csv_twin(volym, tmp_path):
@@ -263,3 +275,45 @@ def test_an_xlsx_budget_file_reads_as_its_csv_twin(volym, tmp_path):
     shown = budgeting.show_budget(volym, 2021)
     assert [r["budget"] for r in shown["rows"]] == [1.0, 300_000, 365]
     assert shown["rows"][0]["where"] == {"target_group": ["barn_unga"]}
+
+
+def test_backtest_forecasts_from_what_was_registered_by_the_cutoff(volym, tmp_path):
+    # P2 in care 1 February - 30 September 2021 (242 days). P4 in care 20 April - 19 May
+    # (30 days) but registered on 10 May: unknown on the cut-off, 30 April.
+    ingest(
+        volym,
+        started("P2", "2021-02-01", recorded_at="2021-02-02T09:00:00+01:00"),
+        ended("P2", "2021-09-30", recorded_at="2021-10-01T09:00:00+02:00"),
+        started("P4", "2021-04-20", recorded_at="2021-05-10T09:00:00+02:00"),
+        ended("P4", "2021-05-19", recorded_at="2021-05-20T09:00:00+02:00"),
+    )
+    rows = SMALL.replace("\n2021;", "\n2022;")  # a year without a budget borrows its rows
+    budgeting.import_budget_file(volym, budget_file(tmp_path, rows), "controller")
+    answer = budgeting.backtest(volym, 2021, ["04-30"])
+    assert answer["rows_from_budget"] == 2022
+    (cutoff,) = answer["cutoffs"]
+    days = {r["row"]: r for r in cutoff["rows"]}["instdagar"]
+    assert days["outcome"] == 242 + 30
+    # Known on 30 April: P2 alone, 89 days so far. Run-rate: it stays 245 more days.
+    assert days["forecast_run_rate"] == 89 + 245
+    assert days["run_rate_error"] == 62 and days["run_rate_error_pct"] == round(6200 / 272, 2)
+    # The method: nothing has ended, so S = 1; P2 stays, and one newcomer a year (P2 in the
+    # twelve months before) starts each day after the cut-off and stays: 1 + ... + 245 days
+    # at 1/365 a day.
+    method = 89 + 245 + 245 * 246 / 2 / 365
+    assert days["forecast"] == pytest.approx(method, abs=0.005)
+    assert days["error_pct"] == pytest.approx((method - 272) / 272 * 100, abs=0.005)
+    assert cutoff["mean_abs_error_pct"]["run_rate"] == pytest.approx(
+        (62 / 272 + 62 / 272 + (334_000 - 272_000) / 272_000) * 100 / 3, abs=0.01
+    )
+
+
+def test_backtest_refuses_an_unfinished_year_and_a_bad_cutoff(volym, tmp_path):
+    budgeting.import_budget_file(volym, budget_file(tmp_path, SMALL), "controller")
+    this_year = datetime.now(UTC).year
+    with pytest.raises(UserError, match="a backtest needs a finished year"):
+        budgeting.backtest(volym, this_year, [])
+    with pytest.raises(UserError, match="--cutoff 02-30: not a day MM-DD of 2021"):
+        budgeting.backtest(volym, 2021, ["02-30"])
+    with pytest.raises(UserError, match="no budget within 10 years of 1990"):
+        budgeting.backtest(volym, 1990, [])

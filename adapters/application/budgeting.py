@@ -7,7 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.application.reading import local_moment
+from adapters.application.reading import LOCAL_ZONE, local_moment
+from adapters.budget.backtest import backtest as _backtest
 from adapters.budget.file import read_budget_file, swedish_decimal
 from adapters.budget.ledger import budget_rows, change_budget, import_budget
 from adapters.budget.verksamhetsmatt import verksamhetsmatt as _verksamhetsmatt
@@ -82,3 +83,8 @@ def verksamhetsmatt(
     store: Store, period: str, year: int | None = None, as_of: datetime | None = None
 ) -> dict[str, Any]:
     return _verksamhetsmatt(store, period, year, local_moment(as_of))
+
+
+def backtest(store: Store, year: int, cutoffs: list[str]) -> dict[str, Any]:
+    """The forecast both ways at each cut-off of a finished year, against its outcome."""
+    return _backtest(store, year, cutoffs, datetime.now(LOCAL_ZONE).date(), LOCAL_ZONE)

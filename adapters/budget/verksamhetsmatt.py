@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+
+from eventsourcing.domain import DomainEvent
 
 from adapters.budget.ledger import budget_rows
 from adapters.budget.placement_facts import placement_facts
@@ -15,7 +17,7 @@ from adapters.errors import UserError
 from adapters.eventstore.stamp import data_through
 from adapters.eventstore.store import Store
 from adapters.projection.projector import Projector
-from adapters.projection.replay import view_as_of
+from adapters.projection.replay import view_as_of, view_from_log
 from adapters.reports.request import Report, parse_request
 from adapters.streams import stream_named
 from domain.budget import (
@@ -38,12 +40,13 @@ from domain.forecast import (
     three_month_forecast,
 )
 from domain.periods import Period, month_end, parse_period
+from domain.provenance import FedEvent
 
 PLACES = 2  # decimals in the JSON
 
 
 @dataclass
-class _Views:
+class Views:
     """One view per kind, made once for all rows (as of a moment: one replay each), and
     each report asked once: rows of the same kind and filter (places, care days and cost
     of one care form) share it, as the outcome to C and the forecast's outcome to C do
@@ -51,17 +54,22 @@ class _Views:
 
     store: Store
     as_of: datetime | None
+    known_by: datetime | None = None  # the backtest's: events the case system registered by then
     made: dict[str, Any] = field(default_factory=dict)
     reports: dict[tuple[Any, ...], Report] = field(default_factory=dict)
 
     def of(self, kind: str) -> Any:
         if kind not in self.made:
             stream = stream_named(kind)
-            self.made[kind] = (
-                view_as_of(self.store, stream, self.as_of)
-                if self.as_of is not None
-                else Projector(self.store, stream).readable_view()
-            )
+            if self.known_by is not None:
+                known_by = self.known_by
+                self.made[kind] = view_from_log(
+                    self.store, stream, keep=lambda e: _registered(e) <= known_by
+                )
+            elif self.as_of is not None:
+                self.made[kind] = view_as_of(self.store, stream, self.as_of)
+            else:
+                self.made[kind] = Projector(self.store, stream).readable_view()
         return self.made[kind]
 
     def total(self, row: BudgetRow, start: date, end: date, by: list[str] | None = None) -> Any:
@@ -74,6 +82,10 @@ class _Views:
             )
             report = self.reports[asked] = stream.report(self.of(row.kind), request)
         return report if by else report["totals"][0]
+
+
+def _registered(event: DomainEvent) -> datetime:
+    return cast(FedEvent, event).recorded_at
 
 
 def _where_clauses(row: BudgetRow) -> list[str]:
@@ -98,7 +110,7 @@ def verksamhetsmatt(
     if year != period.start.year:
         raise UserError(f"--period {period_text} does not lie inside the budget year {year}")
     budget = budget_rows(store, year, as_of)
-    views = _Views(store, as_of)
+    views = Views(store, as_of)
     rows = [_row(views, row, period, budget.overrides.get(row.row)) for row in budget.budget_rows()]
     _split_volume_and_price(rows)
     return {
@@ -117,14 +129,16 @@ def verksamhetsmatt(
 
 
 def _row(
-    views: _Views, row: BudgetRow, period: Period, override: dict[str, str] | None
+    views: Views, row: BudgetRow, period: Period, override: dict[str, str] | None
 ) -> dict[str, Any]:
     start, end = period.start, period.end
-    outcome = _value(views.total(row, start, end), row.measure)
-    before = _value(views.total(row, one_year_earlier(start), one_year_earlier(end)), row.measure)
+    outcome = measure_value(views.total(row, start, end), row.measure)
+    before = measure_value(
+        views.total(row, one_year_earlier(start), one_year_earlier(end)), row.measure
+    )
     budget = period_budget(row, start, end)
     year_budget = period_budget(row, *year_span(row.year))
-    computed, run = _forecast(views, row, end)
+    computed, run = year_forecast(views, row, end)
     forecast = Decimal(override["value"]) if override else computed
     sense = deviation_sense(row.measure)
     return {
@@ -160,7 +174,7 @@ def _row(
     }
 
 
-def _value(total: dict[str, Any], measure: str) -> Decimal | None:
+def measure_value(total: dict[str, Any], measure: str) -> Decimal | None:
     value = total.get(measure)
     return None if value is None else Decimal(str(value))
 
@@ -172,7 +186,9 @@ def _round(value: Decimal | None) -> float | None:
 # --- forecasts ----------------------------------------------------------------------
 
 
-def _forecast(views: _Views, row: BudgetRow, cutoff: date) -> tuple[Decimal | None, Decimal | None]:
+def year_forecast(
+    views: Views, row: BudgetRow, cutoff: date
+) -> tuple[Decimal | None, Decimal | None]:
     """(computed, run-rate) for the whole budget year, from what is known on C."""
     if cutoff.year != row.year:
         return None, None
@@ -180,14 +196,14 @@ def _forecast(views: _Views, row: BudgetRow, cutoff: date) -> tuple[Decimal | No
         return _placement_forecast(views, row, cutoff)
     if row.kind == "households":
         return _household_forecast(views, row, cutoff)
-    so_far = _value(views.total(row, date(row.year, 1, 1), cutoff), row.measure)
+    so_far = measure_value(views.total(row, date(row.year, 1, 1), cutoff), row.measure)
     if so_far is None or row.measure not in SUMS:
         return None, None
     scaled = Decimal(str(scaled_to_year(float(so_far), cutoff)))
     return scaled, scaled
 
 
-def _placement_forecast(views: _Views, row: BudgetRow, cutoff: date) -> tuple[Decimal, Decimal]:
+def _placement_forecast(views: Views, row: BudgetRow, cutoff: date) -> tuple[Decimal, Decimal]:
     year_start, year_end = year_span(row.year)
     so_far = views.total(row, year_start, cutoff)
     facts = placement_facts(views.of("placements"), cutoff, dict(row.where))
@@ -225,7 +241,7 @@ def _placement_measure(
 
 
 def _household_forecast(
-    views: _Views, row: BudgetRow, cutoff: date
+    views: Views, row: BudgetRow, cutoff: date
 ) -> tuple[Decimal | None, Decimal | None]:
     """Months up to and including C's month, then the mean of the last three (the
     run-rate: C's month) for each month after it."""

@@ -343,6 +343,23 @@ def forecast_clear(
     clear_forecast(year, row, db)
 
 
+@forecast_app.command("backtest")
+def forecast_backtest(
+    year: Annotated[int, typer.Option("--year", help="a finished year")],
+    cutoff: Annotated[
+        list[str] | None, typer.Option("--cutoff", help="MM-DD; default 04-30 and 08-31")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", help="write to a file")] = None,
+    db: DbOption = None,
+) -> None:
+    """How the forecast and the run-rate, made at each cut-off from the events registered
+    by then, compare with the year's outcome."""
+    from adapters.cli.budget import backtest
+
+    backtest(year, cutoff or [], format.value, output, db)
+
+
 @app.command()
 def explain(
     kind: Annotated[Kind, typer.Argument(help="placements, investigations or households")],

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
 from adapters.application import budgeting
@@ -17,6 +18,7 @@ from adapters.cli.access import logged
 from adapters.cli.output import emit, present
 from adapters.cli.report import check_output, needs_file
 from adapters.composition import open_volym
+from adapters.errors import UserError
 from adapters.presentation.labels import swedish_number
 from adapters.presentation.xlsx import (
     VERKSAMHETSMATT_COLUMNS,
@@ -80,6 +82,76 @@ def clear_forecast(year: int, row: str, db: str | None) -> None:
     with open_volym(db, must_exist=True, needs_key=False) as volym:
         budgeting.clear_forecast(volym, year, row, cli_actor())
     print(f"prognos {year} {row}: beräknad igen")
+
+
+def backtest(year: int, cutoffs: list[str], fmt: str, output: Path | None, db: str | None) -> None:
+    if fmt == "xlsx":
+        raise UserError("--format xlsx: the backtest is given as table, json or csv")
+    if output is not None:
+        check_output(output)
+    with open_volym(db, must_exist=True, needs_key=False) as volym:
+        document = budgeting.backtest(volym, year, cutoffs)
+    if fmt == "json":
+        emit(to_json(document), output)
+    elif fmt == "csv":
+        emit(_backtest_csv(document), output)
+    else:
+        present(lambda console: _print_backtest(console, document), output)
+
+
+BACKTEST_KEYS = ["row", "label", "kind", "measure", "outcome", "forecast", "error", "error_pct",
+                 "forecast_run_rate", "run_rate_error", "run_rate_error_pct"]  # fmt: skip
+
+
+def _backtest_csv(document: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["year", "cutoff", *BACKTEST_KEYS])
+    for cutoff in document["cutoffs"]:
+        for row in cutoff["rows"]:
+            cells = ["" if row[k] is None else row[k] for k in BACKTEST_KEYS]
+            writer.writerow([document["year"], cutoff["cutoff"], *cells])
+    return out.getvalue()
+
+
+def _print_backtest(console: Console, document: dict[str, Any]) -> None:
+    year, borrowed = document["year"], document["rows_from_budget"]
+    stamp = "; ".join(stamp_lines(None, document["data_through"], datetime.now(UTC)))
+    rows_note = "" if borrowed == year else f" Raderna är hämtade från budget {borrowed}."
+    for cutoff in document["cutoffs"]:
+        table = Table(
+            title=f"Prognosens träffsäkerhet {year}, gjord {cutoff['cutoff']}",
+            caption=f"Prognos av de händelser som registrerats t.o.m. {cutoff['cutoff']}, "
+            f"mot helårets utfall.{rows_note} {stamp}.",
+        )
+        table.add_column("Verksamhetsmått")
+        for heading in ("Utfall helår", "Prognos", "Fel", "Fel %", "Oförändrat läge",
+                        "Fel", "Fel %"):  # fmt: skip
+            table.add_column(heading, justify="right")
+        for row in cutoff["rows"]:
+            decimals = 1 if row["measure"] in ONE_DECIMAL else 0
+            table.add_row(
+                row["label"],
+                *(swedish_number(row[k], decimals) for k in ("outcome", "forecast", "error")),
+                swedish_number(row["error_pct"], 1),
+                *(
+                    swedish_number(row[k], decimals)
+                    for k in ("forecast_run_rate", "run_rate_error")
+                ),
+                swedish_number(row["run_rate_error_pct"], 1),
+            )
+        means = cutoff["mean_abs_error_pct"]
+        table.add_row(
+            "Medelabsolutfel %", "", "", "", swedish_number(means["forecast"], 1),
+            "", "", swedish_number(means["run_rate"], 1), style="bold",
+        )  # fmt: skip
+        console.print(table)
+    means = document["mean_abs_error_pct"]
+    method, steady = swedish_number(means["forecast"], 1), swedish_number(means["run_rate"], 1)
+    console.print(
+        f"Medelabsolutfel {year}, alla brytdagar: prognosen {method} %, "
+        f"oförändrat läge {steady} %."
+    )
 
 
 def verksamhetsmatt(
