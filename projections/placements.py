@@ -17,12 +17,12 @@ from eventsourcing.persistence import Tracking
 
 from domain.placement import Placement
 from domain.placement_terms import Segment, TermChange, Terms, segments
-from domain.vocabulary import age_group, form_group
+from domain.vocabulary import age_group, age_on, form_group
 from projections.batching import touched_records
 
 PROJECTION_NAME = "placements"
 TOPIC_PREFIX = Placement.__module__ + ":Placement."  # the stored topics this projection reads
-PROJECTION_VERSION = 1  # bump when the rows change meaning: the view is then rebuilt
+PROJECTION_VERSION = 2  # bump when the rows change meaning: the view is then rebuilt
 
 
 @dataclass
@@ -64,6 +64,7 @@ class SegmentRow(NamedTuple):
     person: str
     sex: str
     age_group: str
+    age: int  # on the first day in care, for the municipality's own age bands
     target_group: str
     unaccompanied: bool
     form: str
@@ -77,6 +78,7 @@ class SegmentRow(NamedTuple):
 def segment_rows(record: PlacementRecord) -> list[SegmentRow]:
     if record.voided:
         return []  # a voided placement counts nowhere
+    age = age_on(record.birth_date, record.first_day)
     group_by_age = age_group(record.birth_date, record.first_day)
     return [
         SegmentRow(
@@ -89,6 +91,7 @@ def segment_rows(record: PlacementRecord) -> list[SegmentRow]:
             person=record.person,
             sex=record.sex,
             age_group=group_by_age,
+            age=age,
             target_group=record.target_group,
             unaccompanied=record.unaccompanied,
             form=segment.terms.form,

@@ -17,6 +17,8 @@ def test_demo_ingests_every_line_and_shows_the_namnds_tables(tmp_path, monkeypat
     ):
         assert title in out
     assert "2021-Q1" in out and "2025-Q1" in out
+    # Each stream's tables end with their data stamp, and so does the verksamhetsmått.
+    assert out.count("Data: aktuellt; Händelser lagrade t.o.m.: ") == 4
     # The verksamhetsmått per August of the last full year, against the shipped budget.
     for text in ("Verksamhetsmått 2025-01..2025-08", "Utfall 2024-08", "Prognos 2025",
                  "Institutionsvård barn och unga, årsplatser", "Skyddat boende, årsplatser",

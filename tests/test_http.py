@@ -153,6 +153,9 @@ def test_http_answers_what_the_command_line_answers(served, store_url, monkeypat
     for cli_args, path, role in (
         (["report", "placements", "--period", "2023-Q1", "--by", "form", "--format", "json"],
          "/v1/reports/placements?period=2023-Q1&by=form", "reader"),
+        (["report", "placements", "--period", "2023-Q1", "--age-bands", "0-10,11-20",
+          "--format", "json"], "/v1/reports/placements?period=2023-Q1&age_bands=0-10,11-20",
+         "reader"),
         (["report", "placements", "--period", "2023-Q1", "--as-of", "2023-01-01T00:00",
           "--format", "json"], "/v1/reports/placements?period=2023-Q1&as_of=2023-01-01T00:00",
          "reader"),

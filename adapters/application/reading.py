@@ -73,11 +73,13 @@ def report_request(
     by: Sequence[str] = (),
     where: Sequence[str] = (),
     as_of: datetime | None = None,
+    age_bands: str | None = None,
 ) -> ReportRequest:
     """A request for the report `name` (placements, investigations, households), checked
     against reports.md before any store is opened: each mistake is a UserError. A moment
     without an offset is the users' own: Swedish local time."""
-    return parse_request(stream_named(name).report_kind, periods, by, where, local_moment(as_of))
+    kind = stream_named(name).report_kind
+    return parse_request(kind, periods, by, where, local_moment(as_of), age_bands)
 
 
 def local_moment(as_of: datetime | None) -> datetime | None:
@@ -95,6 +97,13 @@ def report(store: Store, request: ReportRequest) -> ReportAnswer:
         view = view_as_of(store, stream, request.as_of)
         return ReportAnswer(stream.report(view, request), None)
     projector = Projector(store, stream)
+    if request.age_bands:
+        freshness = _freshness(store, projector)
+        if freshness.built_by and freshness.built_by != freshness.code_version:
+            raise UserError(
+                f"--age-bands: the {stream.name} read model was built by an earlier volym "
+                "that did not keep the age; `volym rebuild` first"
+            )
     answer = stream.report(projector.readable_view(), request)
     return ReportAnswer(answer, _freshness(store, projector))
 
@@ -139,6 +148,7 @@ def request_parameters(request: ReportRequest) -> dict[str, object]:
         "by": list(request.by),
         "where": {k: v for k, v in request.where.items()},
         "as_of": request.as_of.isoformat() if request.as_of else None,
+        **({"age_bands": [b.label for b in request.age_bands]} if request.age_bands else {}),
     }
 
 

@@ -95,19 +95,28 @@ def report(
     year_of_budget: Annotated[
         int | None, typer.Option(help="verksamhetsmatt: the budget year (default: the period's)")
     ] = None,
+    age_bands: Annotated[
+        str | None,
+        typer.Option("--age-bands", help="own age bands in place of the age groups: 0-18,19-20"),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Report figures for one or more periods; verksamhetsmatt sets them beside the budget."""
     if kind is ReportName.verksamhetsmatt:
         from adapters.cli.budget import verksamhetsmatt
 
-        if len(period) != 1 or by or where or measure:
-            raise UserError("verksamhetsmatt takes one --period, and no --by, --where or --measure")
+        if len(period) != 1 or by or where or measure or age_bands:
+            raise UserError(
+                "verksamhetsmatt takes one --period, and no --by, --where, --measure or --age-bands"
+            )
         verksamhetsmatt(period[0], year_of_budget, as_of, format.value, output, db)
         return
     from adapters.cli.report import run_report
 
-    run_report(kind.value, period, by or [], where or [], as_of, format.value, output, measure, db)
+    run_report(
+        kind.value, period, by or [], where or [], as_of, format.value, output, measure, db,
+        age_bands,
+    )  # fmt: skip
 
 
 @app.command()

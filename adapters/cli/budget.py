@@ -19,7 +19,7 @@ from adapters.cli.output import emit, present
 from adapters.cli.report import check_output, needs_file
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.presentation.labels import swedish_number
+from adapters.presentation.labels import BUDGET_ONE_DECIMAL, swedish_number
 from adapters.presentation.xlsx import (
     VERKSAMHETSMATT_COLUMNS,
     budget_workbook,
@@ -29,8 +29,7 @@ from adapters.presentation.xlsx import (
 )
 from adapters.reports.formats import to_json
 
-ONE_DECIMAL = {"average_placements", "households_avg_per_month", "cost_per_care_day",
-               "cost_per_household"}  # fmt: skip
+ONE_DECIMAL = BUDGET_ONE_DECIMAL
 
 
 def import_file(path: Path, db: str | None) -> None:

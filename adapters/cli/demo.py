@@ -5,6 +5,7 @@ each stream (its spec's demo_tables) are shown."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -15,7 +16,9 @@ from adapters.application import budgeting  # noqa: F401  (application.budgeting
 from adapters.cli.budget import verksamhetsmatt_table
 from adapters.cli.output import render_tables
 from adapters.composition import Volym, open_volym
+from adapters.eventstore.stamp import data_through
 from adapters.presentation.labels import swedish_number
+from adapters.presentation.xlsx import stamp_lines
 from adapters.streams import STREAMS
 from adapters.streams.spec import AnyStream
 
@@ -95,3 +98,6 @@ def _show(volym: Volym, stream: AnyStream, out: Console) -> None:
         request = application.report_request(stream.name, table.periods, table.by, table.where)
         answer = application.report(volym, request)
         render_tables(answer.report, table.measures, out)
+    # Every table people read says how fresh it is (issue 14, item 8): once per stream.
+    stamp = stamp_lines(None, data_through(volym), datetime.now(UTC))
+    out.print("; ".join(stamp) + ".", highlight=False)

@@ -31,10 +31,11 @@ def run_report(
     output: Path | None,
     measures: list[str] | None,
     db: str | None,
+    age_bands: str | None = None,
 ) -> None:
     stream_named(kind)  # an unknown report is said first
     needs_file(output_format, output)
-    request = application.report_request(kind, periods, by, where, as_of)
+    request = application.report_request(kind, periods, by, where, as_of, age_bands)
     chosen = _measures(measures, request.kind.measures)
     if output is not None:
         check_output(output)

@@ -246,11 +246,12 @@ def create_app(volym: Volym) -> FastAPI:
         where: Annotated[list[str] | None, Query()] = None,
         as_of: str | None = None,
         format: str = "json",
+        age_bands: str | None = None,
     ) -> Response:
         if format not in ("json", "csv", "xlsx"):
             raise UserError(f"format {format}: one of json, csv, xlsx")
         moment = _moment(as_of) if as_of else None
-        asked = application.report_request(kind, period, by or [], where or [], moment)
+        asked = application.report_request(kind, period, by or [], where or [], moment, age_bands)
         answer = application.report(volym, asked)
         headers = {}
         if answer.freshness and (note := answer.freshness.note()):

@@ -19,6 +19,8 @@ ONE_DECIMAL = {
     "households_avg_per_month",
     "children_avg_per_month",
 }
+# In the verksamhetsmått and the budget, prices too (kr per care day, per household).
+BUDGET_ONE_DECIMAL = ONE_DECIMAL | {"cost_per_care_day", "cost_per_household"}
 PERCENT = {
     "assessed_within_14_days_share",
     "closed_over_4_months_share",
@@ -95,6 +97,7 @@ VALUE_LABELS: dict[str, dict[Cell, str]] = {
     "newly_arrived": {True: "Ja", False: "Nej"},
     "with_children": {True: "Ja", False: "Nej"},
     "kind": {"forsorjningsstod": "Försörjningsstöd", "ovrigt": "Övrigt bistånd"},
+    "age_group": {"other": "Övriga åldrar"},  # outside the municipality's own bands
     "outcome": {
         "insats": "Insats",
         "ingen_insats": "Ingen insats",
@@ -110,8 +113,10 @@ REPORT_TITLES = {s.name: s.labels.title for s in STREAMS}
 def value_label(dim: str, value: Cell) -> str:
     if value is None:
         return "(uppgift saknas)"
-    age_suffix = " år" if dim == "age_group" else ""
-    return VALUE_LABELS.get(dim, {}).get(value, str(value)) + age_suffix
+    named = VALUE_LABELS.get(dim, {})
+    if value in named:
+        return named[value]
+    return str(value) + (" år" if dim == "age_group" else "")
 
 
 def swedish_number(value: Cell | Decimal, decimals: int) -> str:

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from adapters.presentation.labels import (
+    BUDGET_ONE_DECIMAL,
     DIMENSION_LABELS,
     MEASURE_LABELS,
     ONE_DECIMAL,
@@ -245,10 +246,10 @@ def verksamhetsmatt_workbook(document: dict[str, Any], made_at: datetime) -> byt
                 row["price_part"],
             ]
         )
-    formats += [ONE] * (len(headers) - 1)
+    formats += [WHOLE] * (len(headers) - 1)  # then each row's own, below: rows differ in unit
     _table(sheet, headers, rows, formats)
     for offset, row in enumerate(document["rows"], start=1):
-        fmt = number_format(row["measure"])
+        fmt = ONE if row["measure"] in BUDGET_ONE_DECIMAL else WHOLE  # as the terminal shows
         for column in range(2, len(headers) + 1):
             cell = sheet.cell(row=HEADER_ROW + offset, column=column)
             if isinstance(cell.value, int | float):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, SmallInteger, String, Table
 
 from adapters.readmodels.fields import Field, table
 
@@ -57,6 +57,7 @@ SEGMENT_FIELDS = (
     Field("person", String(64)),
     Field("sex", String(8)),
     Field("age_group", String(8)),
+    Field("age", SmallInteger),
     Field("target_group", String(32)),
     Field("unaccompanied", Boolean),
     Field("form", String(32)),

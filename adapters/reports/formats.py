@@ -8,6 +8,7 @@ import io
 import json
 
 from adapters.reports.request import Cell, Report
+from domain.periods import TIME_DIMENSIONS
 
 
 def to_json(report: Report) -> str:
@@ -15,15 +16,33 @@ def to_json(report: Report) -> str:
 
 
 def to_csv(report: Report, measures: tuple[str, ...]) -> str:
+    """One line per row and total. With several periods and a time dimension, each time
+    column is followed by `DIM_position`, the sub-period's place in its period (Q1 of 2024
+    and Q1 of 2025 are both 1), so that a spreadsheet lines the periods up by it."""
     dims = report["by"]
+    lined_up = [d for d in dims if d in TIME_DIMENSIONS and d != "year"]
+    if len(report["periods"]) < 2:
+        lined_up = []
+    columns: list[str] = []
+    for dim in dims:
+        columns += [dim, f"{dim}_position"] if dim in lined_up else [dim]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["level", "period", *dims, *measures])
+    writer.writerow(["level", "period", *columns, *measures])
+    positions: dict[tuple[object, str], dict[object, int]] = {}
     for level, rows in (("row", report["rows"]), ("total", report["totals"])):
         if level == "row" and not dims:
             continue  # without --by the rows are the totals
         for row in rows:
-            cells = [level, row["period"], *(_csv(row.get(d, "")) for d in dims)]
+            cells: list[str | int | float] = [level, row["period"]]
+            for dim in dims:
+                cells.append(_csv(row.get(dim, "")))
+                if dim in lined_up:
+                    if level == "total":
+                        cells.append("")
+                        continue
+                    seen = positions.setdefault((row["period"], dim), {})
+                    cells.append(seen.setdefault(row[dim], len(seen) + 1))
             writer.writerow(cells + [_csv(row[m]) for m in measures])
     return buffer.getvalue()
 

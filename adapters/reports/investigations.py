@@ -4,6 +4,7 @@ read the same on both databases that way)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,9 @@ from adapters.reports.request import (
     ReportRequest,
     build_report,
 )
+from domain.age_bands import AgeBand, band_of
 from domain.periods import Period
+from domain.vocabulary import age_on
 from projections.investigation_measures import (
     DIMENSIONS,
     MEASURES,
@@ -42,9 +45,15 @@ def investigation_report(view: SqlInvestigationView, request: ReportRequest) -> 
             # Outcome exists only for closed cases: filtered or grouped by it, only the
             # closing measures are defined.
             closed_only = by_outcome or "outcome" in request.where
+            bands = request.age_bands
+            sql_where = {k: v for k, v in request.where.items() if not (bands and k == "age_group")}
             groups: dict[tuple[Cell, ...], list[CaseRecord]] = {}
-            for row in conn.execute(_statement(view, period, request.where, by_outcome)):
-                m = row._mapping
+            for row in conn.execute(_statement(view, period, sql_where, by_outcome)):
+                m: Mapping[Any, Any] = row._mapping
+                if bands:
+                    m = _banded(m, bands)
+                    if m["age_group"] not in request.where.get("age_group", [m["age_group"]]):
+                        continue
                 case = CaseRecord(
                     m["person"],
                     date.fromordinal(m["reported_day"]),
@@ -65,6 +74,13 @@ def investigation_report(view: SqlInvestigationView, request: ReportRequest) -> 
             ]
 
         return build_report(request, query)
+
+
+def _banded(row: Mapping[str, Any], bands: tuple[AgeBand, ...]) -> dict[str, Any]:
+    """The row with its age group in the municipality's own bands: the age on the date the
+    case was reported, as reports.md's age groups count it."""
+    age = age_on(date.fromordinal(row["birth_day"]), date.fromordinal(row["reported_day"]))
+    return {**row, "age_group": band_of(age, bands)}
 
 
 def _statement(

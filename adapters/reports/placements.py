@@ -18,6 +18,7 @@ from adapters.reports.request import (
     ReportRequest,
     build_report,
 )
+from domain.age_bands import OTHER, AgeBand
 from domain.periods import Period
 from projections.placement_measures import (
     DIMENSIONS,
@@ -40,7 +41,7 @@ def placement_report(view: SqlPlacementView, request: ReportRequest) -> Report:
     with view.engine.connect() as conn:
 
         def query(period: Period, dims: list[str]) -> list[Group]:
-            statement = _statement(view, period, dims, request.where)
+            statement = _statement(view, period, dims, request.where, request.age_bands)
             groups: list[Group] = []
             for row in conn.execute(statement):
                 m = row._mapping
@@ -60,9 +61,20 @@ def placement_report(view: SqlPlacementView, request: ReportRequest) -> Report:
 
 
 def _statement(
-    view: SqlPlacementView, period: Period, dims: list[str], where: dict[str, list[Cell]]
+    view: SqlPlacementView,
+    period: Period,
+    dims: list[str],
+    where: dict[str, list[Cell]],
+    bands: tuple[AgeBand, ...],
 ) -> Any:
     s = view.tables.segment
+
+    def column(dim: str) -> ColumnElement[Any]:
+        if dim == "age_group" and bands:  # the municipality's own bands of the stored age
+            whens = [(s.c.age.between(band.low, band.high), band.label) for band in bands]
+            return case(*whens, else_=literal(OTHER)).label("age_group")
+        return s.c[dim]
+
     first_of_period = literal(period.start.toordinal())
     last_of_period = literal(period.end.toordinal())
     last_in_care = func.coalesce(s.c.last_day, last_of_period)
@@ -72,7 +84,7 @@ def _statement(
     )
     ended = case((and_(s.c.last_day == s.c.end_day, s.c.end_day <= last_of_period), 1), else_=0)
     active = case((last_in_care >= last_of_period, 1), else_=0)
-    columns = [s.c[d] for d in dims]
+    columns = [column(d) for d in dims]
     statement = (
         select(
             *columns,
@@ -87,7 +99,7 @@ def _statement(
         .where(last_in_care >= first_of_period)
     )
     for dim, values in where.items():
-        statement = statement.where(s.c[dim].in_(values))
+        statement = statement.where(column(dim).in_(values))
     # Without grouping an aggregate always returns one row; keep "no data" as none.
     return statement.group_by(*columns) if columns else statement.having(func.count() > 0)
 

@@ -6,11 +6,12 @@ and a list of dimensions, the measures of each group with data."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from adapters.errors import UserError
+from domain.age_bands import OTHER, AgeBand, InvalidAgeBands, parse_age_bands
 from domain.errors import InvalidPeriod
 from domain.periods import TIME_DIMENSIONS, Period, parse_period
 
@@ -41,6 +42,7 @@ class ReportRequest:
     by: list[str] = field(default_factory=list)
     where: dict[str, list[Cell]] = field(default_factory=dict)
     as_of: datetime | None = None
+    age_bands: tuple[AgeBand, ...] = ()  # the municipality's own, in place of the age groups
 
     @property
     def time_by(self) -> list[str]:
@@ -57,6 +59,7 @@ def parse_request(
     by: Sequence[str] = (),
     where: Sequence[str] = (),
     as_of: datetime | None = None,
+    age_bands: str | None = None,
 ) -> ReportRequest:
     if not periods:
         raise UserError("give at least one --period, e.g. --period 2023-Q1")
@@ -64,6 +67,11 @@ def parse_request(
         parsed = [parse_period(p) for p in periods]
     except InvalidPeriod as error:
         raise UserError(str(error)) from None
+    bands = _age_bands(kind, age_bands)
+    if bands:
+        # The age_group dimension takes the chosen bands' labels as its values.
+        labels = (*(band.label for band in bands), OTHER)
+        kind = replace(kind, dimensions={**kind.dimensions, "age_group": labels})
     known = [*kind.dimensions, *TIME_DIMENSIONS]
     dims: list[str] = []
     for name in by:
@@ -71,7 +79,20 @@ def parse_request(
             raise UserError(f"--by {name}: not a {kind.name} dimension; one of {', '.join(known)}")
         if name not in dims:
             dims.append(name)
-    return ReportRequest(kind, parsed, dims, parse_where(kind, where), as_of)
+    if bands and "age_group" not in dims:
+        dims.append("age_group")  # bands asked for are rows
+    return ReportRequest(kind, parsed, dims, parse_where(kind, where), as_of, bands)
+
+
+def _age_bands(kind: ReportKind, text: str | None) -> tuple[AgeBand, ...]:
+    if text is None:
+        return ()
+    if "age_group" not in kind.dimensions:
+        raise UserError(f"--age-bands {text}: {kind.name} have no age to band")
+    try:
+        return parse_age_bands(text)
+    except InvalidAgeBands as error:
+        raise UserError(f"--age-bands {text}: {error}") from None
 
 
 def parse_where(kind: ReportKind, where: Sequence[str]) -> dict[str, list[Cell]]:
@@ -135,6 +156,7 @@ def build_report(request: ReportRequest, query: Query) -> Report:
         ],
         "by": list(request.by),
         "where": {k: v[0] if len(v) == 1 else v for k, v in request.where.items()},
+        **({"age_bands": [band.label for band in request.age_bands]} if request.age_bands else {}),
         "rows": rows,
         "totals": totals,
     }
