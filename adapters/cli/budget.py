@@ -19,11 +19,11 @@ from adapters.cli.output import emit, present
 from adapters.cli.report import check_output, needs_file
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.presentation.labels import BUDGET_ONE_DECIMAL, swedish_number
+from adapters.presentation.labels import BUDGET_ONE_DECIMAL, MEASURE_LABELS, swedish_number
+from adapters.presentation.stamp import stamp_lines
 from adapters.presentation.xlsx import (
     VERKSAMHETSMATT_COLUMNS,
     budget_workbook,
-    stamp_lines,
     verksamhetsmatt_headings,
     verksamhetsmatt_workbook,
 )
@@ -61,13 +61,19 @@ def show(year: int, fmt: str, as_of: datetime | None, output: Path | None, db: s
                              _where_text(row["where"]), row["budget"], *row["months"]])  # fmt: skip
         emit(out.getvalue(), output)
     else:
-        table = Table(title=f"Budget {year}" + (f" (per {as_of:%Y-%m-%d %H:%M})" if as_of else ""))
+        as_of_text = document["as_of"]
+        stamp = stamp_lines(as_of_text, None, datetime.now(UTC))
+        table = Table(
+            title=f"Budget {year}",
+            caption=f"{stamp[0]}; revision {document['revision']}; {stamp[2]}.",
+        )
         table.add_column("Rad")
         table.add_column("Mått")
         table.add_column("Budget helår", justify="right")
         for row in document["rows"]:
             decimals = 1 if row["measure"] in ONE_DECIMAL else 0
-            table.add_row(row["label"], row["measure"], swedish_number(row["budget"], decimals))
+            measure = MEASURE_LABELS.get(row["measure"], row["measure"])
+            table.add_row(row["label"], measure, swedish_number(row["budget"], decimals))
         present(lambda console: console.print(table), output)
 
 

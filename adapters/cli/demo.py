@@ -18,7 +18,7 @@ from adapters.cli.output import render_tables
 from adapters.composition import Volym, open_volym
 from adapters.eventstore.stamp import data_through
 from adapters.presentation.labels import swedish_number
-from adapters.presentation.xlsx import stamp_lines
+from adapters.presentation.stamp import stamp_lines
 from adapters.streams import STREAMS
 from adapters.streams.spec import AnyStream
 

@@ -7,7 +7,7 @@ import contextlib
 import signal
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -19,7 +19,15 @@ from adapters.cli.access import logged
 from adapters.cli.output import to_json
 from adapters.composition import open_volym
 from adapters.errors import UserError
-from adapters.presentation.labels import MEASURE_LABELS, format_measure, swedish_number, value_label
+from adapters.eventstore.stamp import data_through
+from adapters.presentation.labels import (
+    MEASURE_LABELS,
+    REPORT_TITLES,
+    format_measure,
+    swedish_number,
+    value_label,
+)
+from adapters.presentation.stamp import local_minute, stamp_lines
 
 
 def run_status(db: str | None, fmt: str, out: Console) -> None:
@@ -119,14 +127,19 @@ def run_explain(
     ):
         result = application.explain(volym, request)
         subjects += explained_subjects(result)
+        through = data_through(volym)
     if fmt == "json":
         print(to_json(result), end="")
         return
-    out.print(f"{kind}: the figures as of {result['as_of']} and now")
+    title = REPORT_TITLES.get(kind, kind)
+    out.print(f"{title}: siffrorna per {local_minute(result['as_of'])} och nu", highlight=False)
     if not result["differences"]:
-        out.print("no differences: nothing stored since then changed these figures")
+        out.print("inga skillnader: inget som lagrats sedan dess ändrade dessa siffror")
     for difference in result["differences"]:
         _print_difference(difference, out)
+    # "now" is the live model: stored through the last event; "then" is named above.
+    stamp = stamp_lines(None, through, datetime.now(UTC))[1:]
+    out.print("\n" + "; ".join(stamp) + ".", highlight=False)
 
 
 def _print_difference(difference: dict[str, Any], out: Console) -> None:
@@ -137,11 +150,12 @@ def _print_difference(difference: dict[str, Any], out: Console) -> None:
         label = MEASURE_LABELS.get(measure, measure)
         out.print(f"  {label}: {format_measure(measure, then)} → {format_measure(measure, now)}")
     for cause in difference["causes"]:
-        out.print(f"  because of {cause['id']} ({cause['source']}):", highlight=False)
+        out.print(f"  på grund av {cause['id']} ({cause['source']}):", highlight=False)
         for e in cause["events"]:
+            registered, stored = local_minute(e["recorded_at"]), local_minute(e["stored_at"])
             out.print(
-                f"    {e['type']} on {e['occurred_on']}, registered {e['recorded_at']}, "
-                f"stored {e['stored_at']} (event {e['event_id']})",
+                f"    {e['type']} den {e['occurred_on']}, registrerad {registered}, "
+                f"lagrad {stored} (händelse {e['event_id']})",
                 highlight=False,
                 markup=False,
             )

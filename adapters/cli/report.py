@@ -16,7 +16,7 @@ from adapters.cli.output import emit, present, render_tables, to_csv, to_json
 from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.eventstore.stamp import data_through
-from adapters.presentation.xlsx import report_workbook, stamp_lines
+from adapters.presentation.stamp import stamp_lines
 from adapters.reports.request import Report
 from adapters.streams import stream_named
 
@@ -82,6 +82,8 @@ def _write(
 ) -> None:
     made_at = datetime.now(UTC)
     if fmt == "xlsx":
+        from adapters.presentation.xlsx import report_workbook  # openpyxl: only when asked
+
         assert output is not None
         output.write_bytes(report_workbook(report, measures, through, made_at))
         return

@@ -15,7 +15,7 @@ from adapters.presentation.labels import (
     format_measure,
 )
 from adapters.presentation.layout import side_by_side
-from adapters.presentation.xlsx import stamp_lines
+from adapters.presentation.stamp import stamp_lines
 from adapters.reports.request import Report
 
 WIDTH, HEIGHT, DPI = 10.0, 5.6, 100  # 1 000 x 560 pixels

@@ -12,7 +12,6 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
@@ -30,13 +29,13 @@ from adapters.presentation.labels import (
     value_label,
 )
 from adapters.presentation.layout import side_by_side
+from adapters.presentation.stamp import stamp_lines
 from adapters.reports.request import Cell, Report
 from domain.periods import TIME_DIMENSIONS
 
 WHOLE = "#,##0"
 ONE = "#,##0.0"
 SHARE = "0.0%"
-SWEDEN = ZoneInfo("Europe/Stockholm")  # times shown to people are Swedish local time
 HEADER_ROW = 7  # title, period, data, stored through, made, blank, then the header
 
 
@@ -46,23 +45,6 @@ def number_format(measure: str) -> str:
     if measure in ONE_DECIMAL:
         return ONE
     return WHOLE
-
-
-def stamp_lines(as_of: str | None, data_through: str | None, made_at: datetime) -> list[str]:
-    """The data stamp of every output people read (issue 14, item 8)."""
-    return [
-        "Data: aktuellt" if as_of is None else f"Data: per {_moment(as_of)}",
-        f"Händelser lagrade t.o.m.: {_moment(data_through) if data_through else '–'}",
-        f"Framtagen: {made_at.astimezone(SWEDEN).strftime('%Y-%m-%d %H:%M')}",
-    ]
-
-
-def _moment(text: str) -> str:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    return moment.astimezone(SWEDEN).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else text
 
 
 def _top(sheet: Worksheet, title: str, period: str, stamp: list[str]) -> None:
