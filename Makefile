@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@# Bytecode ahead of time: an editable install has none, and where the environment
+	@# forbids writing it (PYTHONDONTWRITEBYTECODE) every command compiled volym anew.
+	@$(PY) -m compileall -q domain projections adapters > /dev/null
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 demo: $(STAMP)

@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Column, Engine, MetaData, String, Table, inspect, select
 
 from adapters.errors import UserError
@@ -20,11 +19,19 @@ from adapters.feed.identity import Pseudonymizer, ShortKey
 from adapters.security.access_log import AccessLog
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="VOLYM_")
+@dataclass(frozen=True)
+class Settings:
+    """The deployment's settings from the environment: VOLYM_DATABASE_URL and
+    VOLYM_PSEUDONYM_KEY, names in any case. Read by hand: two strings did not need a
+    settings library on every command's start-up."""
 
-    database_url: str = DEFAULT_URL
-    pseudonym_key: str | None = None
+    database_url: str
+    pseudonym_key: str | None
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        found = {name.upper(): value for name, value in os.environ.items()}
+        return cls(found.get("VOLYM_DATABASE_URL", DEFAULT_URL), found.get("VOLYM_PSEUDONYM_KEY"))
 
 
 @dataclass
@@ -57,7 +64,7 @@ def open_volym(
     """`must_exist` for commands that only read: the store must be there, and nothing is
     created or written in it (adapters.eventstore.store). `needs_key` for what accepts
     events (ingest, serve); others use a key only to refuse one that is not the store's."""
-    settings = Settings()
+    settings = Settings.from_environment()
     key = pseudonym_key or settings.pseudonym_key
     store = open_store(database_url or settings.database_url, writable=not must_exist)
     try:

@@ -12,24 +12,30 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from uuid import UUID
 
-import psycopg
 from eventsourcing.persistence import EventStore
-from eventsourcing.postgres import PostgresDatastore
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 
 from adapters.errors import UserError
 from adapters.eventstore.engine import SCHEMA_LOCK, WRITE_WAIT, sqlite_begin, sqlite_pragmas
-from adapters.eventstore.postgres import PostgresEventRecorder
 from adapters.eventstore.sqlite import SQLiteEventRecorder, sqlite_datastore
 from adapters.eventstore.transcoding import make_mapper
 
+if TYPE_CHECKING:  # PostgreSQL's driver is imported where a PostgreSQL store is opened
+    import psycopg
+    from eventsourcing.postgres import PostgresDatastore
+
+    from adapters.eventstore.postgres import PostgresEventRecorder
+
 DEFAULT_URL = "sqlite:///volym.db"
 
-EventRecorder = SQLiteEventRecorder | PostgresEventRecorder
+if TYPE_CHECKING:
+    EventRecorder: TypeAlias = SQLiteEventRecorder | PostgresEventRecorder
+else:  # only annotations name it, and they are not evaluated
+    EventRecorder = SQLiteEventRecorder
 
 
 def make_event_store(recorder: EventRecorder) -> EventStore[UUID]:
@@ -81,6 +87,8 @@ def open_store(text: str, *, writable: bool = True) -> Store:
         event.listen(engine, "connect", sqlite_pragmas)
         event.listen(engine, "begin", sqlite_begin)
     else:
+        from adapters.eventstore.postgres import PostgresEventRecorder
+
         schema = _schema(url)
         recorder = PostgresEventRecorder(_pg_datastore(url, schema))
         engine = _pg_engine(url, schema)
@@ -118,7 +126,7 @@ def _owner_only(path: Path) -> None:
 
 def _create_event_tables(store: Store) -> None:
     recorder = store.recorder
-    if not isinstance(recorder, PostgresEventRecorder):
+    if isinstance(recorder, SQLiteEventRecorder):
         recorder.create_table()  # SQLite serializes schema changes itself
         return
     # A connection of its own: the library's pool must not be asked for a second
@@ -160,6 +168,9 @@ def _schema(url: URL) -> str | None:
 
 
 def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
+    import psycopg
+    from eventsourcing.postgres import PostgresDatastore
+
     # The pool retries for its whole open timeout; a direct probe fails fast and says why.
     try:
         pg_connect(url).close()
@@ -169,6 +180,8 @@ def _pg_datastore(url: URL, schema: str | None) -> PostgresDatastore:
 
 
 def pg_connect(url: URL) -> psycopg.Connection[tuple[Any, ...]]:
+    import psycopg
+
     return psycopg.connect(**_pg_params(url), connect_timeout=5, autocommit=True)
 
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg.sql import SQL, Identifier
 from sqlalchemy import inspect, select
 
 from adapters.eventstore.store import Store, pg_connect
@@ -23,6 +21,9 @@ from adapters.projection.generations import live_generations
 from adapters.projection.projector import AnyProjector, tracking_name
 from adapters.projection.rebuild import ensure_current
 from adapters.readmodels.tracking import SqlTracking
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class LiveProjections:
     def _listen(self) -> psycopg.Connection[Any] | None:
         if not self.store.is_postgres or self.channel is None:
             return None  # SQLite has no notifications: polling it is cheap
+        from psycopg.sql import SQL, Identifier
+
         conn = pg_connect(self.store.url)
         conn.execute(SQL("LISTEN {0}").format(Identifier(self.channel)))
         return conn
