@@ -20,16 +20,12 @@ from eventsourcing.utils import resolve_topic
 
 from adapters.eventstore.codec import EventOf, ShapeError, event_decoder
 from adapters.eventstore.sqlite import SQLiteEventRecorder
-from adapters.eventstore.store import EventRecorder
+from adapters.eventstore.store import Digits, EventRecorder, Row
 from adapters.eventstore.transcoding import FastTranscoder
 
-# id, originator_id (a UUID from PostgreSQL, hex text from SQLite), version, topic, state
-Row = tuple[int, UUID | str, int, str, bytes]
 _Decoding = tuple[EventOf, int]  # an event class's decoder, the list its events go to
 
 
-# A share of the aggregates: those whose id's last hex digit is in range(*digits).
-Digits = tuple[int, int]
 # SQLite stores ids as lowercase hex, whose characters sort as the digits do.
 _SQLITE_DIGIT = "substr(originator_id, -1)"
 _HEX = "0123456789abcdefg"  # "g": after the last digit

@@ -8,8 +8,8 @@ from operator import itemgetter
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from adapters.eventstore.log_reader import Digits, Row
 from adapters.eventstore.postgres import PostgresEventRecorder
+from adapters.eventstore.store import Digits, Row
 
 _PG_DIGIT = "get_byte(uuid_send(originator_id), 15) %% 16"  # psycopg: %% is %
 

@@ -30,12 +30,17 @@ if TYPE_CHECKING:  # PostgreSQL's driver is imported where a PostgreSQL store is
 
     from adapters.eventstore.postgres import PostgresEventRecorder
 
-DEFAULT_URL = "sqlite:///volym.db"
-
-if TYPE_CHECKING:
     EventRecorder: TypeAlias = SQLiteEventRecorder | PostgresEventRecorder
 else:  # only annotations name it, and they are not evaluated
     EventRecorder = SQLiteEventRecorder
+
+DEFAULT_URL = "sqlite:///volym.db"
+
+# A stored event as the log readers fetch it (adapters.eventstore.log_reader, pg_reader):
+# id, originator_id (a UUID from PostgreSQL, hex text from SQLite), version, topic, state
+Row = tuple[int, UUID | str, int, str, bytes]
+# A share of the aggregates: those whose id's last hex digit is in range(*digits).
+Digits = tuple[int, int]
 
 
 def make_event_store(recorder: EventRecorder) -> EventStore[UUID]:

@@ -17,8 +17,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from adapters.eventstore.engine import lock_schema, writing
-from adapters.eventstore.log_reader import EventDecoder, Row, read_rows
-from adapters.eventstore.store import Store
+from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.store import Row, Store
 from adapters.projection.generations import live_generation, live_generation_in, set_live
 from adapters.projection.kind import AnyProjection, Projection, R, V
 from adapters.readmodels.tracking import Failure, SqlTracking

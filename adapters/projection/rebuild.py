@@ -17,8 +17,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Connection, delete, inspect
 
 from adapters.eventstore.engine import lock_schema, writing
-from adapters.eventstore.log_reader import Digits
-from adapters.eventstore.store import Store
+from adapters.eventstore.store import Digits, Store
 from adapters.projection.gc_tuning import no_collection
 from adapters.projection.generations import live_generation, set_live
 from adapters.projection.locks import rebuild_lock

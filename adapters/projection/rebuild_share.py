@@ -23,8 +23,8 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
 from adapters.errors import UserError
-from adapters.eventstore.log_reader import Digits, EventDecoder, read_rows
-from adapters.eventstore.store import Store, open_store
+from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.store import Digits, Store, open_store
 from adapters.projection.children import end_with_parent
 from adapters.projection.gc_tuning import no_collection
 from adapters.projection.kind import AnyProjection, Record
