@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from adapters.budget.ledger import load_budget
-from adapters.budget.verksamhetsmatt import Views, measure_value, year_forecast
+from adapters.budget.verksamhetsmatt import Views, measure_value, rounded, year_forecast
 from adapters.errors import UserError
 from adapters.eventstore.stamp import data_through
 from adapters.eventstore.store import Store
+from adapters.projection.replay import registered_by
 from adapters.reports.request import Report
 from domain.budget import BudgetRow, year_span
 
@@ -38,12 +39,12 @@ def backtest(store: Store, year: int, cutoffs: list[str], today: date, zone: tzi
         raise UserError(f"--year {year}: a backtest needs a finished year (before {today.year})")
     days = sorted({cutoff_day(year, text) for text in cutoffs or DEFAULT_CUTOFFS})
     rows_from, rows = _rows(store, year)
-    now = Views(store, None)
+    now = Views(store)
     start, end = year_span(year)
     outcomes = {row.row: measure_value(now.total(row, start, end), row.measure) for row in rows}
     results = []
     for day in days:
-        known = Views(store, None, known_by=datetime.combine(day, time.max, tzinfo=zone))
+        known = Views(store, registered_by(datetime.combine(day, time.max, tzinfo=zone)))
         results.append(_cutoff(known, rows, day, outcomes))
     return {
         "report": "forecast_backtest",
@@ -84,12 +85,12 @@ def _cutoff(
                 "label": row.label,
                 "kind": row.kind,
                 "measure": row.measure,
-                "outcome": _round(outcome),
-                "forecast": _round(computed),
-                "forecast_run_rate": _round(run),
-                "error": _round(computed - outcome),
+                "outcome": rounded(outcome),
+                "forecast": rounded(computed),
+                "forecast_run_rate": rounded(run),
+                "error": rounded(computed - outcome),
                 "error_pct": _pct(computed - outcome, outcome),
-                "run_rate_error": _round(run - outcome),
+                "run_rate_error": rounded(run - outcome),
                 "run_rate_error_pct": _pct(run - outcome, outcome),
             }
         )
@@ -107,7 +108,3 @@ def _mean_errors(rows: list[dict[str, Any]]) -> dict[str, float | None]:
 
 def _pct(error: Decimal, outcome: Decimal) -> float | None:
     return None if not outcome else float(round(error / outcome * 100, 2))
-
-
-def _round(value: Decimal) -> float:
-    return float(round(value, 2))

@@ -4,10 +4,11 @@ and any override) and the year's budget. Outcomes are the reports' own figures."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from eventsourcing.domain import DomainEvent
 
@@ -17,7 +18,7 @@ from adapters.errors import UserError
 from adapters.eventstore.stamp import data_through
 from adapters.eventstore.store import Store
 from adapters.projection.projector import Projector
-from adapters.projection.replay import view_as_of, view_from_log
+from adapters.projection.replay import stored_by, view_from_log
 from adapters.reports.request import Report, parse_request
 from adapters.streams import stream_named
 from domain.budget import (
@@ -40,36 +41,31 @@ from domain.forecast import (
     three_month_forecast,
 )
 from domain.periods import Period, month_end, parse_period
-from domain.provenance import FedEvent
 
 PLACES = 2  # decimals in the JSON
 
 
 @dataclass
 class Views:
-    """One view per kind, made once for all rows (as of a moment: one replay each), and
+    """One view per kind, made once for all rows (from the events `keep` accepts: one
+    replay each; without it, the live read model), and
     each report asked once: rows of the same kind and filter (places, care days and cost
     of one care form) share it, as the outcome to C and the forecast's outcome to C do
     when the period starts on 1 January."""
 
     store: Store
-    as_of: datetime | None
-    known_by: datetime | None = None  # the backtest's: events the case system registered by then
+    keep: Callable[[DomainEvent], bool] | None = None
     made: dict[str, Any] = field(default_factory=dict)
     reports: dict[tuple[Any, ...], Report] = field(default_factory=dict)
 
     def of(self, kind: str) -> Any:
         if kind not in self.made:
             stream = stream_named(kind)
-            if self.known_by is not None:
-                known_by = self.known_by
-                self.made[kind] = view_from_log(
-                    self.store, stream, keep=lambda e: _registered(e) <= known_by
-                )
-            elif self.as_of is not None:
-                self.made[kind] = view_as_of(self.store, stream, self.as_of)
-            else:
-                self.made[kind] = Projector(self.store, stream).readable_view()
+            self.made[kind] = (
+                view_from_log(self.store, stream, keep=self.keep)
+                if self.keep is not None
+                else Projector(self.store, stream).readable_view()
+            )
         return self.made[kind]
 
     def total(self, row: BudgetRow, start: date, end: date, by: list[str] | None = None) -> Any:
@@ -82,10 +78,6 @@ class Views:
             )
             report = self.reports[asked] = stream.report(self.of(row.kind), request)
         return report if by else report["totals"][0]
-
-
-def _registered(event: DomainEvent) -> datetime:
-    return cast(FedEvent, event).recorded_at
 
 
 def _where_clauses(row: BudgetRow) -> list[str]:
@@ -110,7 +102,7 @@ def verksamhetsmatt(
     if year != period.start.year:
         raise UserError(f"--period {period_text} does not lie inside the budget year {year}")
     budget = budget_rows(store, year, as_of)
-    views = Views(store, as_of)
+    views = Views(store, stored_by(as_of) if as_of is not None else None)
     rows = [_row(views, row, period, budget.overrides.get(row.row)) for row in budget.budget_rows()]
     _split_volume_and_price(rows)
     return {
@@ -147,23 +139,23 @@ def _row(
         "kind": row.kind,
         "measure": row.measure,
         "where": {dim: list(values) for dim, values in row.where},
-        "outcome_previous_year": _round(before),
-        "outcome": _round(outcome),
-        "budget": _round(budget),
-        "deviation": _round(deviation(row.measure, outcome, budget))
+        "outcome_previous_year": rounded(before),
+        "outcome": rounded(outcome),
+        "budget": rounded(budget),
+        "deviation": rounded(deviation(row.measure, outcome, budget))
         if outcome is not None
         else None,
         "deviation_sense": sense,
-        "forecast": _round(forecast),
-        "forecast_computed": _round(computed),
-        "forecast_run_rate": _round(run),
+        "forecast": rounded(forecast),
+        "forecast_computed": rounded(computed),
+        "forecast_run_rate": rounded(run),
         "forecast_override": (
-            {"value": _round(Decimal(override["value"])), "reason": override["reason"]}
+            {"value": rounded(Decimal(override["value"])), "reason": override["reason"]}
             if override
             else None
         ),
-        "budget_year": _round(year_budget),
-        "deviation_year": _round(deviation(row.measure, forecast, year_budget))
+        "budget_year": rounded(year_budget),
+        "deviation_year": rounded(deviation(row.measure, forecast, year_budget))
         if forecast is not None
         else None,
         "volume_part": None,
@@ -179,7 +171,7 @@ def measure_value(total: dict[str, Any], measure: str) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _round(value: Decimal | None) -> float | None:
+def rounded(value: Decimal | None) -> float | None:
     return None if value is None else float(round(value, PLACES))
 
 
@@ -299,7 +291,7 @@ def _split_volume_and_price(rows: list[dict[str, Any]]) -> None:
         budget_price = row["_budget"] / budget_volume
         volume = (budget_volume - outcome_volume) * budget_price
         total = deviation(budget_row.measure, row["_outcome"], row["_budget"])
-        row["volume_part"] = _round(volume)
+        row["volume_part"] = rounded(volume)
         # The price part, (budget price - outcome price) x outcome volume, is the rest:
         # computed so, the two add up exactly as shown.
-        row["price_part"] = _round(Decimal(str(_round(total))) - Decimal(str(_round(volume))))
+        row["price_part"] = rounded(Decimal(str(rounded(total))) - Decimal(str(rounded(volume))))

@@ -29,8 +29,6 @@ from adapters.presentation.xlsx import (
 )
 from adapters.reports.formats import to_json
 
-ONE_DECIMAL = BUDGET_ONE_DECIMAL
-
 
 def import_file(path: Path, db: str | None) -> None:
     with open_volym(db, needs_key=False) as volym:
@@ -71,7 +69,7 @@ def show(year: int, fmt: str, as_of: datetime | None, output: Path | None, db: s
         table.add_column("Mått")
         table.add_column("Budget helår", justify="right")
         for row in document["rows"]:
-            decimals = 1 if row["measure"] in ONE_DECIMAL else 0
+            decimals = 1 if row["measure"] in BUDGET_ONE_DECIMAL else 0
             measure = MEASURE_LABELS.get(row["measure"], row["measure"])
             table.add_row(row["label"], measure, swedish_number(row["budget"], decimals))
         present(lambda console: console.print(table), output)
@@ -134,7 +132,7 @@ def _print_backtest(console: Console, document: dict[str, Any]) -> None:
                         "Fel", "Fel %"):  # fmt: skip
             table.add_column(heading, justify="right")
         for row in cutoff["rows"]:
-            decimals = 1 if row["measure"] in ONE_DECIMAL else 0
+            decimals = 1 if row["measure"] in BUDGET_ONE_DECIMAL else 0
             table.add_row(
                 row["label"],
                 *(swedish_number(row[k], decimals) for k in ("outcome", "forecast", "error")),
@@ -198,7 +196,7 @@ def verksamhetsmatt_table(document: dict[str, Any]) -> Table:
     for heading in verksamhetsmatt_headings(document):
         table.add_column(heading, justify="right")
     for row in document["rows"]:
-        decimals = 1 if row["measure"] in ONE_DECIMAL else 0
+        decimals = 1 if row["measure"] in BUDGET_ONE_DECIMAL else 0
         cells = [swedish_number(row[key], decimals) for key, _ in VERKSAMHETSMATT_COLUMNS]
         if row["forecast_override"]:
             cells[4] += "*"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import cast
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
@@ -14,6 +15,7 @@ from adapters.eventstore.log_reader import EventDecoder, read_rows
 from adapters.eventstore.store import Store
 from adapters.projection.kind import Projection, R, V
 from adapters.projection.projector import memory_view, project_rows
+from domain.provenance import FedEvent
 
 _BATCH = 5000
 REPLAY = "replay"  # the tracking name in a model built in memory
@@ -37,9 +39,19 @@ def view_from_log(
     return view
 
 
+def stored_by(moment: datetime) -> Callable[[DomainEvent], bool]:
+    """Events volym had stored by `moment`: the library stamps each when it stores it."""
+    return lambda event: event.timestamp <= moment
+
+
+def registered_by(moment: datetime) -> Callable[[DomainEvent], bool]:
+    """Events the case systems had registered by `moment` (their recorded_at): what was
+    known then even of a log loaded after the fact."""
+    return lambda event: cast(FedEvent, event).recorded_at <= moment
+
+
 def view_as_of(store: Store, projection: Projection[V, R], as_of: datetime) -> V:
-    """The library stamps each event when volym stores it: its stored time."""
-    return view_from_log(store, projection, keep=lambda e: e.timestamp <= as_of)
+    return view_from_log(store, projection, keep=stored_by(as_of))
 
 
 def view_of_events(projection: Projection[V, R], events: Iterable[DomainEvent]) -> V:
