@@ -68,7 +68,11 @@ def age_on(birth_date: date, day: date) -> int:
 
 
 def age_group(birth_date: date, day: date) -> str:
-    age = age_on(birth_date, day)
+    return age_group_of(age_on(birth_date, day))
+
+
+def age_group_of(age: int) -> str:
+    """reports.md's age group of an age in whole years."""
     for floor, label in _AGE_GROUP_FLOORS:
         if age >= floor:
             return label

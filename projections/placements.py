@@ -17,7 +17,7 @@ from eventsourcing.persistence import Tracking
 
 from domain.placement import Placement
 from domain.placement_terms import Segment, TermChange, Terms, segments
-from domain.vocabulary import age_group, age_on, form_group
+from domain.vocabulary import age_group_of, age_on, form_group
 from projections.batching import touched_records
 
 PROJECTION_NAME = "placements"
@@ -79,7 +79,7 @@ def segment_rows(record: PlacementRecord) -> list[SegmentRow]:
     if record.voided:
         return []  # a voided placement counts nowhere
     age = age_on(record.birth_date, record.first_day)
-    group_by_age = age_group(record.birth_date, record.first_day)
+    group_by_age = age_group_of(age)
     return [
         SegmentRow(
             key=record.key,

@@ -47,12 +47,13 @@ def investigation_report(view: SqlInvestigationView, request: ReportRequest) -> 
             closed_only = by_outcome or "outcome" in request.where
             bands = request.age_bands
             sql_where = {k: v for k, v in request.where.items() if not (bands and k == "age_group")}
+            wanted_bands = request.where.get("age_group") if bands else None
             groups: dict[tuple[Cell, ...], list[CaseRecord]] = {}
             for row in conn.execute(_statement(view, period, sql_where, by_outcome)):
                 m: Mapping[Any, Any] = row._mapping
                 if bands:
                     m = _banded(m, bands)
-                    if m["age_group"] not in request.where.get("age_group", [m["age_group"]]):
+                    if wanted_bands is not None and m["age_group"] not in wanted_bands:
                         continue
                 case = CaseRecord(
                     m["person"],
