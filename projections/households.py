@@ -25,7 +25,8 @@ from projections.batching import touched_records
 
 PROJECTION_NAME = "households"
 TOPIC_PREFIX = Household.__module__ + ":Household."
-PROJECTION_VERSION = 1  # bump when the rows change meaning: the view is then rebuilt
+# Bump when the rows change meaning: the view is then rebuilt (2: versioned rows).
+PROJECTION_VERSION = 2
 
 
 @dataclass
@@ -44,6 +45,9 @@ class HouseholdRecord:
     changes: list[CompositionChange] = field(default_factory=list)
     payments: dict[str, Payment] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)  # payments to write
+    # What changed since the read model's last version of it (adapters.readmodels.versions)
+    unversioned: set[str] = field(default_factory=set)  # payments
+    composition_unversioned: bool = False
     persisted: bool = False  # True once the read model holds it (its old rows are replaced)
 
     def absorb(self, earlier: HouseholdRecord) -> None:
@@ -97,24 +101,36 @@ def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
     e = domain_event
     if isinstance(e, Household.Registered):
         initial = Composition(e.applicant, e.co_applicant, e.children, e.newly_arrived)
-        records[key] = HouseholdRecord(key, e.source, e.household_id, e.occurred_on, None, initial)
+        records[key] = HouseholdRecord(
+            key,
+            e.source,
+            e.household_id,
+            e.occurred_on,
+            None,
+            initial,
+            composition_unversioned=True,
+        )
         return
     record = records.get(key)
     if record is None:
         return  # history out of reach (a partial replay); nothing to attach it to
     if isinstance(e, Household.Changed):
         record.changes.append(CompositionChange(e.occurred_on, len(record.changes), e.values))
+        record.composition_unversioned = True
     elif isinstance(e, Household.Paid):
         record.payments[e.payment_id] = Payment(e.month, e.kind, ore(e.amount))
         record.changed.add(e.payment_id)
+        record.unversioned.add(e.payment_id)
     elif isinstance(e, Household.PaymentReversed):
         payment = record.payments[e.payment_id]
         record.payments[e.payment_id] = payment._replace(
             reversed_ore=payment.reversed_ore + ore(e.amount)
         )
         record.changed.add(e.payment_id)
+        record.unversioned.add(e.payment_id)
     elif isinstance(e, Household.Closed):
         record.closed_on = e.occurred_on
+        record.composition_unversioned = True
 
 
 def project_batch(
@@ -146,5 +162,10 @@ def record_of(
         changes=list(household.changes),
         payments={pid: household.payments[pid] for pid in changed},  # immutable: shared
         changed=changed,
+        unversioned=set(changed),
+        composition_unversioned=any(
+            isinstance(e, Household.Registered | Household.Changed | Household.Closed)
+            for e in events
+        ),
         persisted=persisted,
     )

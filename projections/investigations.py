@@ -20,7 +20,8 @@ from projections.investigation_measures import CaseRecord
 
 PROJECTION_NAME = "investigations"
 TOPIC_PREFIX = Investigation.__module__ + ":Investigation."
-PROJECTION_VERSION = 1  # bump when the rows change meaning: the view is then rebuilt
+# Bump when the rows change meaning: the view is then rebuilt (2: versioned rows).
+PROJECTION_VERSION = 2
 
 
 @dataclass

@@ -22,7 +22,8 @@ from projections.batching import touched_records
 
 PROJECTION_NAME = "placements"
 TOPIC_PREFIX = Placement.__module__ + ":Placement."  # the stored topics this projection reads
-PROJECTION_VERSION = 2  # bump when the rows change meaning: the view is then rebuilt
+# Bump when the rows change meaning: the view is then rebuilt (3: versioned rows).
+PROJECTION_VERSION = 3
 
 
 @dataclass

@@ -23,7 +23,10 @@ from adapters.eventstore.sqlite import SQLiteEventRecorder
 from adapters.eventstore.store import Digits, EventRecorder, Row
 from adapters.eventstore.transcoding import FastTranscoder
 
-_Decoding = tuple[EventOf, int]  # an event class's decoder, the list its events go to
+_Decoding = tuple[EventOf, int]
+Positioned = tuple[
+    list[int], list[DomainEvent]
+]  # events and their positions, in order  # an event class's decoder, the list its events go to
 
 
 # SQLite stores ids as lowercase hex, whose characters sort as the digits do.
@@ -64,6 +67,32 @@ def read_rows(
         return rows
 
 
+def read_rows_of(recorder: EventRecorder, originator_ids: Iterable[UUID]) -> list[Row]:
+    """Every stored event of these aggregates, in log order."""
+    ids = sorted(set(originator_ids))
+    rows: list[Row] = []
+    if not isinstance(recorder, SQLiteEventRecorder):
+        from adapters.eventstore.pg_reader import pg_read_of
+
+        for start in range(0, len(ids), 5000):
+            rows += pg_read_of(recorder, ids[start : start + 5000])
+    else:
+        with recorder.datastore.transaction(commit=False) as c:
+            cursor = cast(sqlite3.Cursor, c)
+            cursor.row_factory = None
+            for start in range(0, len(ids), 500):
+                chunk = [i.hex for i in ids[start : start + 500]]
+                cursor.execute(
+                    "SELECT rowid, originator_id, originator_version, topic, state "
+                    f"FROM {recorder.events_table_name} "
+                    f"WHERE originator_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+                rows += cursor.fetchall()
+    rows.sort(key=lambda row: row[0])
+    return rows
+
+
 class EventDecoder:
     """Turns rows of chosen topics into domain events; other topics are skipped."""
 
@@ -80,18 +109,40 @@ class EventDecoder:
         self._decode(rows, [events] * len(self._prefixes))
         return events
 
+    def decode_at(self, rows: Iterable[Row]) -> Positioned:
+        """The events of the chosen topics, in order, with their positions in the log."""
+        events: list[DomainEvent] = []
+        positions: list[int] = []
+        n = len(self._prefixes)
+        self._decode(rows, [events] * n, [positions] * n)
+        return positions, events
+
+    def by_prefix_at(self, rows: Iterable[Row]) -> list[Positioned]:
+        """by_prefix, with each event's position in the log."""
+        lists: list[list[DomainEvent]] = [[] for _ in self._prefixes]
+        positions: list[list[int]] = [[] for _ in self._prefixes]
+        self._decode(rows, lists, positions)
+        return list(zip(positions, lists, strict=True))
+
     def by_prefix(self, rows: Iterable[Row]) -> list[list[DomainEvent]]:
         """The events of each chosen topic prefix, in order, one list per prefix."""
         lists: list[list[DomainEvent]] = [[] for _ in self._prefixes]
         self._decode(rows, lists)
         return lists
 
-    def _decode(self, rows: Iterable[Row], lists: list[list[DomainEvent]]) -> None:
+    def _decode(
+        self,
+        rows: Iterable[Row],
+        lists: list[list[DomainEvent]],
+        positions: list[list[int]] | None = None,
+    ) -> None:
         transcoder = self._mapper.transcoder
         if not isinstance(transcoder, FastTranscoder):  # decode as the library does
-            for event in self._decode_by_library(rows):
+            for position, event in self._decode_by_library(rows):
                 topic = f"{type(event).__module__}:{type(event).__qualname__}"
                 lists[self._index(topic)].append(event)
+                if positions is not None:
+                    positions[self._index(topic)].append(position)
             return
         classes, ids = self._classes, self._ids
         for notification_id, originator_id, version, topic, state in rows:
@@ -111,6 +162,8 @@ class EventDecoder:
                     Notification(key, version, topic, state, notification_id)
                 )
             lists[index].append(domain_event)
+            if positions is not None:
+                positions[index].append(notification_id)
         if len(ids) > 500_000:
             ids.clear()
 
@@ -125,11 +178,11 @@ class EventDecoder:
         """Which prefix `topic` has (-1: none)."""
         return next((n for n, p in enumerate(self._prefixes) if topic.startswith(p)), -1)
 
-    def _decode_by_library(self, rows: Iterable[Row]) -> list[DomainEvent]:
+    def _decode_by_library(self, rows: Iterable[Row]) -> list[tuple[int, DomainEvent]]:
         return [
-            self._by_library(Notification(_as_uuid(o), v, topic, state, n))
+            (n, self._by_library(Notification(_as_uuid(o), v, topic, state, n)))
             for n, o, v, topic, state in rows
-            if topic.startswith(self._prefix)
+            if topic.startswith(self._prefixes)
         ]
 
     def _by_library(self, notification: Notification) -> DomainEvent:

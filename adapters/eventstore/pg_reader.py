@@ -4,6 +4,7 @@ so that reading a SQLite store never imports PostgreSQL's driver."""
 from __future__ import annotations
 
 from operator import itemgetter
+from uuid import UUID
 
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
@@ -51,7 +52,11 @@ def pg_read_share(
     return []
 
 
-def _pg_rows(recorder: PostgresEventRecorder, where: str, params: tuple[int, ...]) -> list[Row]:
+def pg_read_of(recorder: PostgresEventRecorder, originator_ids: list[UUID]) -> list[Row]:
+    return _pg_rows(recorder, "WHERE originator_id = ANY(%s)", (originator_ids,))
+
+
+def _pg_rows(recorder: PostgresEventRecorder, where: str, params: tuple[object, ...]) -> list[Row]:
     statement = SQL(_PG_COLUMNS + where).format(
         Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
     )

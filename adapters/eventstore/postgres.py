@@ -16,6 +16,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from adapters.eventstore import moments
 from adapters.eventstore.feed_keys import Claim, FeedKey
 
 
@@ -37,6 +38,11 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 "aggregate text NOT NULL, PRIMARY KEY (source, name, value))"
             ).format(schema)
         )
+        for statement in moments.postgres_ddl(self.datastore.schema):
+            self.sql_create_statements.append(SQL(statement).format())
+        self._insert_moment = SQL(
+            "INSERT INTO {0}." + moments.TABLE + " VALUES (%s, %s, %s)"
+        ).format(schema)
         self._insert_claims = SQL(
             "INSERT INTO {0}.feed_claim "
             "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])"
@@ -87,6 +93,11 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:  # under the table lock: commit order is id order, and so is stored_at
+            with curs.connection.cursor() as moment_cursor:
+                moment_cursor.execute(
+                    self._insert_moment, (ids[-1], ids[0], moments.now_microseconds())
+                )
         keys: Sequence[FeedKey] = kwargs.get("feed_keys", ())
         if keys and ids:
             with curs.connection.cursor() as keys_cursor:

@@ -24,6 +24,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
+from adapters.eventstore import moments
 from adapters.eventstore.feed_keys import Claim, FeedKey, chunks
 
 T = TypeVar("T")
@@ -63,6 +64,8 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS feed_claim ("
             "source TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, "
             "aggregate TEXT NOT NULL, PRIMARY KEY (source, name, value))",
+            moments.SQLITE_DDL,
+            moments.SQLITE_INDEX,
         ]
 
     def insert_events(
@@ -115,6 +118,11 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         if c.fetchone()[0] != base + len(stored_events):
             raise IntegrityError("notification ids were not contiguous; the insert is undone")
         ids = list(range(base + 1, base + 1 + len(stored_events)))
+        if ids:
+            c.execute(
+                f"INSERT INTO {moments.TABLE} VALUES (?,?,?)",
+                (ids[-1], ids[0], moments.now_microseconds()),
+            )
         keys: Sequence[FeedKey] = kwargs.get("feed_keys", ())
         if keys and ids:
             c.executemany(

@@ -65,8 +65,6 @@ class HouseholdClosed(FeedEvent):
     household_id: Key
 
 
-
-
 EVENTS: tuple[type[FeedEvent], ...] = (
     HouseholdRegistered,
     HouseholdChanged,

@@ -47,8 +47,6 @@ class InvestigationClosed(FeedEvent):
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
 
 
-
-
 EVENTS: tuple[type[FeedEvent], ...] = (
     InvestigationReported,
     InvestigationAssessed,

@@ -62,8 +62,6 @@ class PlacementVoided(FeedEvent):
     reason: Text | None = None
 
 
-
-
 EVENTS: tuple[type[FeedEvent], ...] = (
     PlacementStarted,
     PlacementChanged,

@@ -2,7 +2,6 @@
 the same use case as the command line, render the same JSON. Every request, allowed or
 refused, is one entry in the access log; every error is one JSON line."""
 
-
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime

@@ -26,6 +26,7 @@ from adapters.projection.gc_tuning import batch_collection
 from adapters.projection.kind import Record
 from adapters.projection.projector import AnyProjector, projectors
 from adapters.projection.rebuild import ensure_current
+from adapters.readmodels.versions import Versions
 
 __all__ = ["IngestSummary", "Ingestor", "Rejection"]
 
@@ -181,12 +182,19 @@ class _SnapshotWindow:
         self.projectors = projectors
         self.ids: list[int] = []
         self.records: dict[str, dict[UUID, Record]] = {name: {} for name in projectors}
+        self.versions: dict[str, Versions] = {}
 
     def add(self, ids: list[int], records: dict[str, list[Record]]) -> None:
         if ids and self.ids and ids[0] != self.ids[-1] + 1:
             self.flush()  # another writer's events lie between: project in log order
         self.ids.extend(ids)
         for name, touched in records.items():
+            if ids and touched:  # each record's version at the end of this commit
+                versions = self.versions.get(name)
+                if versions is None:
+                    versions = self.versions[name] = self.projectors[name].versions()
+                for record in touched:
+                    versions.snapshot(record, ids[-1])
             window = self.records[name]
             for record in touched:
                 earlier = window.get(record.key)
@@ -200,7 +208,9 @@ class _SnapshotWindow:
     def flush(self) -> None:
         if self.ids:
             for name, projector in self.projectors.items():
-                if not projector.project_snapshots(self.ids, self.records[name].values()):
+                records, versions = self.records[name].values(), self.versions.get(name)
+                if not projector.project_snapshots(self.ids, records, versions):
                     projector.catch_up()
         self.ids = []
         self.records = {name: {} for name in self.projectors}
+        self.versions = {}

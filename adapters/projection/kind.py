@@ -17,6 +17,7 @@ from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
 from adapters.readmodels.tracking import SqlGenerationView
+from adapters.readmodels.versions import Versions
 
 
 class Record(Protocol):
@@ -61,8 +62,17 @@ class Projection(Protocol[V, R]):
     ) -> None:
         """Apply a batch of events and write the touched records with `tracking`."""
 
-    def save(self, view: V, records: Sequence[R], tracking: Tracking, *, after: int) -> None:
-        """Write records (from aggregates or a rebuild's fold) with `tracking`."""
+    def save(
+        self,
+        view: V,
+        records: Sequence[R],
+        tracking: Tracking,
+        *,
+        after: int,
+        versions: Versions | None = None,
+    ) -> None:
+        """Write records (from aggregates or a rebuild's fold) with `tracking`, and their
+        `versions` (without: each record's state is its version at `tracking`)."""
 
     def load(self, view: V, keys: Iterable[UUID]) -> dict[UUID, R]:
         """The stored records of these aggregates."""

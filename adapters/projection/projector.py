@@ -17,11 +17,14 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from adapters.eventstore.engine import lock_schema, writing
-from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.log_reader import EventDecoder, Positioned, read_rows
+from adapters.eventstore.moments import Commits, commits
 from adapters.eventstore.store import Row, Store
 from adapters.projection.generations import live_generation, live_generation_in, set_live
 from adapters.projection.kind import AnyProjection, Projection, R, V
+from adapters.projection.versioning import fold_versioned, needed_keys
 from adapters.readmodels.tracking import Failure, SqlTracking
+from adapters.readmodels.versions import Versions
 from projections.batching import PositionMoved
 
 BATCH = 20000
@@ -115,7 +118,15 @@ class Projector(Generic[V, R]):
             if not rows:
                 break
             try:
-                project_rows(self.projection, view, self._decoder, rows, name, after=position)
+                project_rows(
+                    self.projection,
+                    view,
+                    self._decoder,
+                    rows,
+                    name,
+                    after=position,
+                    commits=log_commits(self.store, position, rows[-1][0]),
+                )
             except PositionMoved:
                 position = self.position(view)  # another process did these
                 continue
@@ -127,10 +138,17 @@ class Projector(Generic[V, R]):
                 progress(done, total)
         return done
 
-    def project_snapshots(self, ids: Sequence[int], records: Iterable[R]) -> bool:
-        """Write aggregates' rows from their state after the events `ids`, when those
-        directly follow the view's position; False (nothing written) otherwise, and the
-        caller catches up from the log instead."""
+    def versions(self) -> Versions:
+        """An empty set of versions for the live view's history tables."""
+        return self.writable_view().versions()
+
+    def project_snapshots(
+        self, ids: Sequence[int], records: Iterable[R], versions: Versions | None = None
+    ) -> bool:
+        """Write aggregates' rows from their state after the events `ids`, and `versions`
+        (their states at the ends of the commits among `ids`), when those directly follow
+        the view's position; False (nothing written) otherwise, and the caller catches up
+        from the log instead."""
         if not ids:
             return True
         view = self.writable_view()
@@ -138,7 +156,11 @@ class Projector(Generic[V, R]):
             return False
         try:
             self.projection.save(
-                view, list(records), Tracking(self.tracking_name(view), ids[-1]), after=ids[0] - 1
+                view,
+                list(records),
+                Tracking(self.tracking_name(view), ids[-1]),
+                after=ids[0] - 1,
+                versions=versions,
             )
         except PositionMoved:
             return False
@@ -158,16 +180,17 @@ def project_rows(
     name: str,
     *,
     after: int,
+    commits: Commits,
     keep: Callable[[DomainEvent], bool] | None = None,
 ) -> None:
-    """Project stored rows (those `keep` accepts) with the tracking of the last. An event
-    the projection cannot take is noted as a failure, with the tracking past it, and the
-    others are projected: a second line of defence, since the feed's bounds should let
-    no such event through."""
+    """Project stored rows (those `keep` accepts) with the tracking of the last, keeping a
+    version of each record at the end of each commit (`commits`: those holding the rows).
+    An event the projection cannot take is noted as a failure, with the tracking past it,
+    and the others are projected: a second line of defence, since the feed's bounds should
+    let no such event through."""
     try:
-        events = decoder.decode(rows)
-        chosen = events if keep is None else [e for e in events if keep(e)]
-        projection.project_batch(view, chosen, Tracking(name, rows[-1][0]), after=after)
+        positions, events = _chosen(decoder.decode_at(rows), keep)
+        _project(projection, view, positions, events, Tracking(name, rows[-1][0]), after, commits)
         return
     except PositionMoved:
         raise
@@ -177,15 +200,45 @@ def project_rows(
     for row in rows:
         tracking = Tracking(name, row[0])
         try:
-            events = decoder.decode([row])
-            chosen = events if keep is None else [e for e in events if keep(e)]
-            projection.project_batch(view, chosen, tracking, after=position)
+            positions, events = _chosen(decoder.decode_at([row]), keep)
+            _project(projection, view, positions, events, tracking, position, commits)
         except PositionMoved:
             raise
         except Exception as error:
             failure = Failure(name, row[0], row[3][-200:], _hex(row[1]), failure_reason(error))
             view.record_failures([failure], tracking, after=position)
         position = row[0]
+
+
+def _chosen(found: Positioned, keep: Callable[[DomainEvent], bool] | None) -> Positioned:
+    if keep is None:
+        return found
+    pairs = [(p, e) for p, e in zip(*found, strict=True) if keep(e)]
+    return [p for p, _ in pairs], [e for _, e in pairs]
+
+
+def _project(
+    projection: Projection[V, R],
+    view: V,
+    positions: list[int],
+    events: list[DomainEvent],
+    tracking: Tracking,
+    after: int,
+    commits: Commits,
+) -> None:
+    """Load the records the events touch, fold them commit by commit, and write the
+    touched records and their versions with `tracking`."""
+    records = projection.load(view, needed_keys(events, projection.created)) if events else {}
+    versions = view.versions()
+    touched = fold_versioned(records, positions, events, commits, projection.apply, versions)
+    chosen = [records[key] for key in touched if key in records]
+    projection.save(view, chosen, tracking, after=after, versions=versions)
+
+
+def log_commits(store: Store, after: int, upto: int) -> Commits:
+    """The commits that hold the log's positions after..upto."""
+    with store.engine.connect() as conn:
+        return commits(conn, after, upto)
 
 
 def _hex(originator_id: UUID | str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
-from functools import partial
 from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event as EventType
 from uuid import UUID
@@ -23,17 +22,20 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
 from adapters.errors import UserError
+from adapters.eventstore.engine import writing
 from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.moments import Commits
 from adapters.eventstore.store import Digits, Store, open_store
 from adapters.projection.children import end_with_parent
 from adapters.projection.gc_tuning import no_collection
 from adapters.projection.kind import AnyProjection, Record
-from adapters.projection.projector import failure_reason
+from adapters.projection.projector import failure_reason, log_commits
+from adapters.projection.versioning import fold_versioned, needed_keys
 from adapters.readmodels.tracking import Failure, SqlGenerationView
-from projections.batching import fold_into
 
 READ_BATCH = 20000
 RECORD_LIMIT = 250_000
+VERSION_LIMIT = 500_000  # versions gathered before they are written out
 
 # A projection, its new generation, and that generation's tracking name.
 Target = tuple[AnyProjection, SqlGenerationView, str]
@@ -54,11 +56,20 @@ class _Build:
         self.records: dict[UUID, Record] = {}
         self.written_out = False  # once true, records not in memory are in the tables
         self.failures: list[Failure] = []
+        self.versions = view.versions()  # of the records, at each commit's end
 
-    def fold(self, events: Sequence[DomainEvent]) -> None:
-        projection, view = self.projection, self.view
-        load = partial(projection.load, view) if self.written_out else None
-        fold_into(self.records, events, projection.created, load, self._apply)
+    def fold(
+        self, positions: Sequence[int], events: Sequence[DomainEvent], commits: Commits
+    ) -> None:
+        if self.written_out:  # records written out are loaded back when touched again
+            needed = needed_keys(events, self.projection.created) - self.records.keys()
+            if needed:
+                self.records.update(self.projection.load(self.view, needed))
+        fold_versioned(self.records, positions, events, commits, self._apply, self.versions)
+        if self.versions.size > VERSION_LIMIT:  # memory stays bounded on any log
+            with writing(self.view.engine) as conn:
+                self.versions.write(conn)
+            self.versions.close_all = True
 
     def _apply(self, records: dict[UUID, Record], event: DomainEvent) -> None:
         try:
@@ -73,7 +84,7 @@ class _Build:
         records = list(self.records.values())
         tracking = Tracking(self.tracking_name, position)
         try:
-            self.projection.save(self.view, records, tracking, after=after)
+            self.projection.save(self.view, records, tracking, after=after, versions=self.versions)
             if self.failures:
                 self.view.record_failures(self.failures)
         except Exception:
@@ -81,6 +92,8 @@ class _Build:
         self.failures = []
         self.records.clear()
         self.written_out = True
+        self.versions = self.view.versions()
+        self.versions.close_all = True
 
     def _write_one_by_one(self, records: list[Record], position: int, after: int) -> None:
         """A record the tables cannot take is noted and left out. Each record was touched
@@ -116,9 +129,10 @@ def fold_share(
     decoder = EventDecoder(store.events.mapper, prefixes)
     position = written = 0
     while rows := read_rows(store.recorder, position, READ_BATCH, upto=last, digits=digits):
-        split = decoder.by_prefix(rows)
-        for build, events in zip(builds, split, strict=True):
-            build.fold(events)
+        split = decoder.by_prefix_at(rows)
+        commits = log_commits(store, position, rows[-1][0])
+        for build, (positions, events) in zip(builds, split, strict=True):
+            build.fold(positions, events, commits)
         position = rows[-1][0]
         if sum(len(build.records) for build in builds) > RECORD_LIMIT:
             if before_writing and not written:

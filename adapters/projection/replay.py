@@ -12,9 +12,11 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
 from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.moments import Moment, position_at
 from adapters.eventstore.store import Store
+from adapters.projection.generations import live_generation
 from adapters.projection.kind import Projection, R, V
-from adapters.projection.projector import memory_view, project_rows
+from adapters.projection.projector import log_commits, memory_view, project_rows, tracking_name
 from domain.provenance import FedEvent
 
 _BATCH = 5000
@@ -34,7 +36,10 @@ def view_from_log(
     decoder = EventDecoder(store.events.mapper, projection.topic_prefix)
     position = 0
     while rows := read_rows(store.recorder, position, _BATCH, upto=upto):
-        project_rows(projection, view, decoder, rows, REPLAY, after=position, keep=keep)
+        commits = log_commits(store, position, rows[-1][0])
+        project_rows(
+            projection, view, decoder, rows, REPLAY, after=position, commits=commits, keep=keep
+        )
         position = rows[-1][0]
     return view
 
@@ -50,8 +55,47 @@ def registered_by(moment: datetime) -> Callable[[DomainEvent], bool]:
     return lambda event: cast(FedEvent, event).recorded_at <= moment
 
 
+def log_position_at(store: Store, moment: datetime) -> Moment:
+    """Where the log stood at `moment`: the end of the last commit stored by then."""
+    with store.engine.connect() as conn:
+        return position_at(conn, moment)
+
+
 def view_as_of(store: Store, projection: Projection[V, R], as_of: datetime) -> V:
+    """The read model as it stood at `as_of`: the live model's versions current at the
+    log's position then, when it has them; otherwise replayed from the log."""
+    moment = log_position_at(store, as_of)
+    versioned = versioned_view(store, projection, moment)
+    if versioned is not None:
+        return versioned
+    return replayed_as_of(store, projection, as_of, moment)
+
+
+def replayed_as_of(
+    store: Store, projection: Projection[V, R], as_of: datetime, moment: Moment | None = None
+) -> V:
+    """The reference for view_as_of: the events up to the position, projected anew (for
+    a store older than its commit moments, those stamped by `as_of`)."""
+    moment = moment or log_position_at(store, as_of)
+    if moment.known:
+        return view_from_log(store, projection, upto=moment.position)
     return view_from_log(store, projection, keep=stored_by(as_of))
+
+
+def versioned_view(store: Store, projection: Projection[V, R], moment: Moment) -> V | None:
+    """The live view at the moment's position, if its versions reach it: built by this
+    code version (earlier ones kept no versions) and up to that position."""
+    if not moment.known:
+        return None
+    current = live_generation(store.engine, projection.name)
+    if current is None or current.version != projection.version:
+        return None
+    live = projection.view(store.engine, current.generation)
+    if (live.max_tracking_id(tracking_name(projection.name, current.generation)) or 0) < (
+        moment.position
+    ):
+        return None  # behind the log: its versions stop short of the moment
+    return live.at(moment.position)
 
 
 def view_of_events(projection: Projection[V, R], events: Iterable[DomainEvent]) -> V:

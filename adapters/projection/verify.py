@@ -12,6 +12,7 @@ from adapters.eventstore.store import Store
 from adapters.projection.projector import AnyProjector, memory_view
 from adapters.projection.replay import view_from_log
 from adapters.readmodels.tracking import Failure, SqlGenerationView
+from adapters.readmodels.versions import VALID_FROM
 
 _SHOWN = 3  # keys named per difference; the rest are counted
 
@@ -39,9 +40,33 @@ def verify(store: Store, projectors: dict[str, AnyProjector]) -> list[str]:
 def _rows(view: SqlGenerationView, table: Table) -> Rows:
     keys = [c.name for c in table.primary_key.columns]
     with view.engine.connect() as conn:
-        return {
+        found = {
             tuple(row._mapping[k] for k in keys): tuple(row) for row in conn.execute(select(table))
         }
+    if VALID_FROM not in keys:
+        return found
+    names = [c.name for c in table.columns]
+    return _coalesced(found, [names.index(k) for k in keys])
+
+
+def _coalesced(rows: Rows, key_at: list[int]) -> Rows:
+    """A history table's rows with each run of equal versions of a row, one directly
+    after the other, as one: a batch that touched an aggregate without changing its
+    rows opens a version like the last, and where the batches fell must not matter."""
+    merged: Rows = {}
+    by_row = sorted(rows.values(), key=lambda r: (tuple(map(str, r[:-2])), r[-2]))
+    previous: list[object] | None = None
+    for row in by_row:
+        *content, valid_from, valid_to = row
+        if previous is not None and previous[:-2] == content and previous[-1] == valid_from:
+            previous[-1] = valid_to
+            continue
+        if previous is not None:
+            merged[tuple(previous[n] for n in key_at)] = tuple(previous)
+        previous = [*content, valid_from, valid_to]
+    if previous is not None:
+        merged[tuple(previous[n] for n in key_at)] = tuple(previous)
+    return merged
 
 
 def _compare(projection: str, table: Table, live: Rows, rebuilt: Rows) -> list[str]:
@@ -71,4 +96,3 @@ def _failed(projection: str, failure: Failure) -> str:
 
 def _base(table_name: str) -> str:
     return table_name.rpartition("_g")[0]
-

@@ -5,6 +5,7 @@ the payments a batch changed are written; reports sum them per household-month."
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import NamedTuple
@@ -30,6 +31,14 @@ from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, delete_pairs, insert_rows
 from adapters.readmodels.fields import Field, row_builder, table
 from adapters.readmodels.tracking import SqlGenerationView
+from adapters.readmodels.versions import (
+    RowTuple,
+    Unit,
+    VersionRows,
+    Versions,
+    cast_table,
+    history_table,
+)
 from domain.household import Composition, CompositionChange, Payment
 from projections.households import HouseholdRecord
 
@@ -91,6 +100,22 @@ class SqlHouseholdView(SqlGenerationView):
     def __init__(self, engine: Engine, generation: int) -> None:
         self.state, self.payment = household_tables(generation)
         super().__init__(engine, generation, self.state.metadata)
+        # A household's composition is one version; each payment is versioned alone (a
+        # long-term household has hundreds, and a batch changes one or two).
+        self.histories = [
+            history_table(self.state, STATE_FIELDS, 1),
+            history_table(self.payment, PAYMENT_FIELDS, 2, "month"),
+        ]
+
+    def versions(self) -> Versions:
+        return Versions(self.histories, _version_rows)
+
+    def at(self, position: int) -> SqlHouseholdView:
+        """This view as reports read it at a log position: the rows current then."""
+        then = copy.copy(self)
+        then.state = cast_table(self.histories[0].at(position, self.state.name))
+        then.payment = cast_table(self.histories[1].at(position, self.payment.name))
+        return then
 
     def households(self, keys: Iterable[UUID]) -> dict[UUID, HouseholdRecord]:
         """With all their payments: a batch from the log may reverse any of them."""
@@ -115,8 +140,17 @@ class SqlHouseholdView(SqlGenerationView):
         return found
 
     def save_households(
-        self, records: Sequence[HouseholdRecord], tracking: Tracking, *, after: int
+        self,
+        records: Sequence[HouseholdRecord],
+        tracking: Tracking,
+        *,
+        after: int,
+        versions: Versions | None = None,
     ) -> None:
+        if versions is None:  # the batch is one commit
+            versions = self.versions()
+            for record in records:
+                versions.snapshot(record, tracking.notification_id)
         stored = [r.key.hex for r in records if r.persisted]
         rewritten = [(r.key.hex, pid) for r in records if r.persisted for pid in r.changed]
         states = [_state_row(r) for r in records]
@@ -131,6 +165,21 @@ class SqlHouseholdView(SqlGenerationView):
             delete_pairs(conn, self.payment, ("household_key", "payment_id"), rewritten)
             insert_rows(conn, self.state, states)
             insert_rows(conn, self.payment, payments)
+            versions.write(conn)
+
+
+def _version_rows(r: HouseholdRecord) -> VersionRows:
+    """What changed since the last version: the composition and each payment apart."""
+    key = r.key.hex
+    state: list[tuple[Unit, list[RowTuple]]] = (
+        [((key,), [_state_row(r)])] if r.composition_unversioned else []
+    )
+    payments: list[tuple[Unit, list[RowTuple]]] = [
+        ((key, pid), [_payment_row(_Payment(r.key, pid, r.payments[pid]))])
+        for pid in sorted(r.unversioned)
+    ]
+    r.composition_unversioned, r.unversioned = False, set()
+    return [state, payments]
 
 
 def record_from_row(m: RowMapping) -> HouseholdRecord:

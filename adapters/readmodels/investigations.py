@@ -3,6 +3,7 @@ projections.InvestigationView. Days are ordinals, as in the placement tables."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import date
 from uuid import UUID
@@ -14,6 +15,7 @@ from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
 from adapters.readmodels.fields import Field, record_reader, row_builder, table
 from adapters.readmodels.tracking import SqlGenerationView
+from adapters.readmodels.versions import VersionRows, Versions, cast_table, history_table
 from projections.investigations import InvestigationRecord
 
 KEY = String(32)
@@ -53,6 +55,16 @@ class SqlInvestigationView(SqlGenerationView):
     def __init__(self, engine: Engine, generation: int) -> None:
         self.case = case_table(generation)
         super().__init__(engine, generation, self.case.metadata)
+        self.histories = [history_table(self.case, CASE_FIELDS, 1, "reported_day")]
+
+    def versions(self) -> Versions:
+        return Versions(self.histories, _version_rows)
+
+    def at(self, position: int) -> SqlInvestigationView:
+        """This view as reports read it at a log position: the case rows current then."""
+        then = copy.copy(self)
+        then.case = cast_table(self.histories[0].at(position, self.case.name))
+        return then
 
     def cases(self, keys: Iterable[UUID]) -> dict[UUID, InvestigationRecord]:
         hex_keys = [key.hex for key in keys]
@@ -66,14 +78,28 @@ class SqlInvestigationView(SqlGenerationView):
         return records
 
     def save_cases(
-        self, records: Sequence[InvestigationRecord], tracking: Tracking, *, after: int
+        self,
+        records: Sequence[InvestigationRecord],
+        tracking: Tracking,
+        *,
+        after: int,
+        versions: Versions | None = None,
     ) -> None:
+        if versions is None:  # the batch is one commit
+            versions = self.versions()
+            for record in records:
+                versions.snapshot(record, tracking.notification_id)
         stored = [r.key.hex for r in records if r.persisted]
         rows = [_row(r) for r in records]
         with writing(self.engine) as conn:
             self.claim(conn, tracking, after)
             delete_keys(conn, self.case, "case_key", stored)
             insert_rows(conn, self.case, rows)
+            versions.write(conn)
+
+
+def _version_rows(record: InvestigationRecord) -> VersionRows:
+    return [[((record.key.hex,), [_row(record)])]]
 
 
 def day_of(ordinal: int | None) -> date | None:

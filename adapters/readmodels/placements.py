@@ -3,7 +3,9 @@ Rows and the tracking record are written in one transaction (adapters.readmodels
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import NamedTuple
 from uuid import UUID
@@ -22,6 +24,7 @@ from adapters.readmodels.placement_tables import (
     placement_tables,
 )
 from adapters.readmodels.tracking import SqlGenerationView
+from adapters.readmodels.versions import VersionRows, Versions, cast_table, history_table
 from domain.placement_terms import TermChange, Terms
 from projections.placements import PlacementRecord, segment_rows
 
@@ -45,6 +48,19 @@ class SqlPlacementView(SqlGenerationView):
         tables = placement_tables(generation)
         super().__init__(engine, generation, tables.metadata)
         self.tables: PlacementTables = tables
+        # Reports read only the segments: their versions answer "as of a position".
+        self.histories = [history_table(tables.segment, SEGMENT_FIELDS, 1, "first_day")]
+
+    def versions(self) -> Versions:
+        return Versions(self.histories, _version_rows)
+
+    def at(self, position: int) -> SqlPlacementView:
+        """This view as reports read it at a log position (a commit's end): the segment
+        rows current then."""
+        then = copy.copy(self)
+        segment = self.histories[0].at(position, self.tables.segment.name)
+        then.tables = replace(self.tables, segment=cast_table(segment))
+        return then
 
     def placements(self, keys: Iterable[UUID]) -> dict[UUID, PlacementRecord]:
         hex_keys = [key.hex for key in keys]
@@ -77,8 +93,19 @@ class SqlPlacementView(SqlGenerationView):
         return records
 
     def save_placements(
-        self, records: Sequence[PlacementRecord], tracking: Tracking, *, after: int
+        self,
+        records: Sequence[PlacementRecord],
+        tracking: Tracking,
+        *,
+        after: int,
+        versions: Versions | None = None,
     ) -> None:
+        """`versions`: the records' versions at the commits of the batch; without them,
+        the batch is one commit and each record's version is its state at its end."""
+        if versions is None:
+            versions = self.versions()
+            for record in records:
+                versions.snapshot(record, tracking.notification_id)
         t = self.tables
         stored = [r.key.hex for r in records if r.persisted]
         states: list[tuple[object, ...]] = []
@@ -94,3 +121,8 @@ class SqlPlacementView(SqlGenerationView):
                 delete_keys(conn, table, "placement_key", stored)
             for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
                 insert_rows(conn, table, rows)
+            versions.write(conn)
+
+
+def _version_rows(record: PlacementRecord) -> VersionRows:
+    return [[((record.key.hex,), [_segment_row(s) for s in segment_rows(record)])]]

@@ -6,7 +6,7 @@ writes a new generation of a projection's tables beside the live one (suffix `_g
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Self
 
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from sqlalchemy import (
@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateTable
 
 from adapters.eventstore.engine import create_all, writing
+from adapters.readmodels.versions import History, Versions
 from projections.batching import PositionMoved
 
 
@@ -174,6 +175,15 @@ class SqlGenerationView(SqlTracking):
         super().__init__(engine)
         self.generation = generation
         self.metadata = metadata
+        self.histories: list[History] = []  # the versions of the tables reports read
+
+    def versions(self) -> Versions:
+        """An empty set of versions of this view's records (adapters.readmodels.versions)."""
+        raise NotImplementedError
+
+    def at(self, position: int) -> Self:
+        """This view as reports read it at a log position: the rows current then."""
+        raise NotImplementedError
 
     def create_tables(self) -> None:
         self.create_control_tables()

@@ -1,6 +1,9 @@
 """`volym explain`: a report as it was at a moment and as it is now, and for each figure
 that changed, the events stored after that moment that changed it.
 
+"As it was" is the log up to the last commit stored by the moment (the read model's
+versions at that position); the events after it are the late ones.
+
 The events are found per aggregate: the placements, cases or households with events
 stored after the moment are projected alone, as they were then and as they are now, and
 reported by the same request grouped by aggregate too; an aggregate whose own figures in
@@ -13,9 +16,14 @@ from datetime import datetime
 from typing import cast
 from uuid import UUID
 
-from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.log_reader import EventDecoder, read_rows, read_rows_of
 from adapters.eventstore.store import Store
-from adapters.projection.replay import view_of_events
+from adapters.projection.replay import (
+    log_position_at,
+    versioned_view,
+    view_from_log,
+    view_of_events,
+)
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.reports.history import event_history
 from adapters.reports.request import Cell, Report, ReportRequest, Row
@@ -32,14 +40,31 @@ def explain(
     request: ReportRequest,
     as_of: datetime,
 ) -> Report:
-    """`live` is the stream's live view, read as it is."""
+    """`live` is the stream's live view, read as it is. The report then is read from the
+    live model's versions at the log's position then (replayed from the log when it has
+    none that reach it), and only the events stored since, and the earlier events of the
+    aggregates they touched, are read from the log."""
     now = stream.report(live, replace(request, as_of=None))
-    everything = _events(store, stream.topic_prefix)  # the log is read once, here
-    known_then = [e for e in everything if e.timestamp <= as_of]
-    then = stream.report(view_of_events(stream, known_then), request)
-    late = [e for e in everything if e.timestamp > as_of]
-    touched = {e.originator_id for e in late}
-    own = [e for e in everything if e.originator_id in touched]
+    moment = log_position_at(store, as_of)
+    if moment.known:
+        view = versioned_view(store, stream, moment)
+        if view is None:
+            view = view_from_log(store, stream, upto=moment.position)
+        then = stream.report(view, request)
+        late = _events(store, stream.topic_prefix, after=moment.position)
+        touched = {e.originator_id for e in late}
+        decoder = EventDecoder(store.events.mapper, stream.topic_prefix)
+        # Their events known then, and the late ones themselves (the same objects:
+        # _causes tells them apart by identity), in log order.
+        rows = [r for r in read_rows_of(store.recorder, touched) if r[0] <= moment.position]
+        own = [cast(FedEvent, e) for e in decoder.decode(rows)] + late
+    else:  # a store older than its commit moments: by the events' own stamps
+        everything = _events(store, stream.topic_prefix)
+        known_then = [e for e in everything if e.timestamp <= as_of]
+        then = stream.report(view_of_events(stream, known_then), request)
+        late = [e for e in everything if e.timestamp > as_of]
+        touched = {e.originator_id for e in late}
+        own = [e for e in everything if e.originator_id in touched]
     causes = _causes(own, late, request, stream)
     names = {e.originator_id.hex: e for e in own if isinstance(e, stream.created)}
 
@@ -83,11 +108,12 @@ def explain(
     }
 
 
-def _events(store: Store, prefix: str) -> list[FedEvent]:
-    """Every stored event of one stream, in log order (its events are all FedEvents)."""
+def _events(store: Store, prefix: str, after: int = 0) -> list[FedEvent]:
+    """The stored events of one stream after position `after`, in log order (its events
+    are all FedEvents)."""
     decoder = EventDecoder(store.events.mapper, prefix)
     events: list[FedEvent] = []
-    position = 0
+    position = after
     while rows := read_rows(store.recorder, position, 5000):
         events += [cast(FedEvent, e) for e in decoder.decode(rows)]
         position = rows[-1][0]

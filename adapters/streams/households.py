@@ -16,6 +16,7 @@ from adapters.feed import households as feed
 from adapters.feed.envelope import FeedEvent
 from adapters.ingest.commands import household_command
 from adapters.readmodels.households import SqlHouseholdView
+from adapters.readmodels.versions import Versions
 from adapters.reports.households import HOUSEHOLDS, household_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
@@ -93,8 +94,9 @@ class Households:
         tracking: Tracking,
         *,
         after: int,
+        versions: Versions | None = None,
     ) -> None:
-        view.save_households(records, tracking, after=after)
+        view.save_households(records, tracking, after=after, versions=versions)
 
     def load(self, view: SqlHouseholdView, keys: Iterable[UUID]) -> dict[UUID, HouseholdRecord]:
         return view.households(keys)

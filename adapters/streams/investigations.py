@@ -15,6 +15,7 @@ from adapters.feed import investigations as feed
 from adapters.feed.envelope import FeedEvent
 from adapters.ingest.commands import investigation_command
 from adapters.readmodels.investigations import SqlInvestigationView
+from adapters.readmodels.versions import Versions
 from adapters.reports.investigations import INVESTIGATIONS, investigation_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
@@ -92,8 +93,9 @@ class Investigations:
         tracking: Tracking,
         *,
         after: int,
+        versions: Versions | None = None,
     ) -> None:
-        view.save_cases(records, tracking, after=after)
+        view.save_cases(records, tracking, after=after, versions=versions)
 
     def load(
         self, view: SqlInvestigationView, keys: Iterable[UUID]

@@ -14,6 +14,7 @@ from adapters.feed import placements as feed
 from adapters.feed.envelope import FeedEvent
 from adapters.ingest.commands import placement_command
 from adapters.readmodels.placements import SqlPlacementView
+from adapters.readmodels.versions import Versions
 from adapters.reports.placements import PLACEMENTS, placement_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
@@ -84,8 +85,9 @@ class Placements:
         tracking: Tracking,
         *,
         after: int,
+        versions: Versions | None = None,
     ) -> None:
-        view.save_placements(records, tracking, after=after)
+        view.save_placements(records, tracking, after=after, versions=versions)
 
     def load(self, view: SqlPlacementView, keys: Iterable[UUID]) -> dict[UUID, PlacementRecord]:
         return view.placements(keys)

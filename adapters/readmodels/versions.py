@@ -1,0 +1,154 @@
+"""System-versioned read-model rows: beside each table that reports read, a history table
+holding every version of its rows with the log positions between which it was current
+(`valid_from` <= position < `valid_to`; `valid_to` NULL while current). A report as of a
+position reads the rows current then, exactly as the live table held them.
+
+Versions are kept at the ends of commits (adapters.eventstore.moments): the states a
+report could have shown. A version replaces a *unit* of rows: all of one aggregate's rows
+(a placement's segments, a household's composition) or one row alone (a payment), named
+by the rows' leading key columns. A write closes the open version of each unit it
+replaces, in the same transaction as the live rows and the tracking record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, Subquery, Table, or_, select
+
+from adapters.readmodels.bulk import insert_rows
+from adapters.readmodels.fields import Field
+
+VALID_FROM, VALID_TO = "valid_from", "valid_to"
+Unit = tuple[object, ...]
+RowTuple = tuple[object, ...]
+# One record's rows per history table: for each, the units it replaces and their rows.
+VersionRows = list[list[tuple[Unit, list[RowTuple]]]]
+
+
+@dataclass(frozen=True)
+class History:
+    """The versions of one live table. `unit`: how many leading columns name what a
+    version replaces."""
+
+    table: Table
+    live: Sequence[Field]
+    unit: int
+
+    @property
+    def unit_columns(self) -> list[str]:
+        return [f.column for f in self.live[: self.unit]]
+
+    def at(self, position: int, name: str) -> Subquery:
+        """The rows current at `position`, shaped as the live table (its columns)."""
+        h = self.table.c
+        return (
+            select(*(h[f.column] for f in self.live))
+            .where(h[VALID_FROM] <= position)
+            .where(or_(h[VALID_TO].is_(None), h[VALID_TO] > position))
+            .subquery(name)
+        )
+
+
+def history_table(live: Table, fields: Sequence[Field], unit: int, *indexed: str) -> History:
+    """`live`'s history table in the same metadata (created and dropped with it)."""
+    metadata: MetaData = live.metadata
+    name = live.name.replace("_g", "_v_g", 1) if "_g" in live.name else live.name + "_v"
+    columns = [
+        Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable) for c in live.columns
+    ]
+    table = Table(
+        name,
+        metadata,
+        *columns,
+        Column(VALID_FROM, BigInteger, primary_key=True),
+        Column(VALID_TO, BigInteger, nullable=True),
+        sqlite_with_rowid=False,
+    )
+    for column in indexed:
+        Index(f"ix_{name}_{column}", table.c[column])
+    return History(table, fields, unit)
+
+
+class Versions:
+    """Versions gathered while a batch is folded: at each commit end, the rows of the
+    records the commit touched, where they differ from the last version gathered."""
+
+    def __init__(self, histories: Sequence[History], rows_of: Callable[[Any], VersionRows]) -> None:
+        self.histories = histories
+        self.rows_of = rows_of
+        self.pending: list[dict[Unit, list[tuple[int, list[RowTuple]]]]] = [{} for _ in histories]
+        self.closing: list[dict[Unit, int]] = [{} for _ in histories]
+        self.size = 0  # versions gathered
+        # Whether every unit's first version closes one in the tables (else only those of
+        # records the tables held): a rebuild that wrote some out sets it.
+        self.close_all = False
+
+    def __bool__(self) -> bool:
+        return any(self.pending)
+
+    def snapshot(self, record: Any, commit: int) -> None:
+        """`record` as it stands at the end of the commit `commit`."""
+        persisted = self.close_all or bool(record.persisted)
+        for index, units in enumerate(self.rows_of(record)):
+            pending, closing = self.pending[index], self.closing[index]
+            for unit, rows in units:
+                versions = pending.get(unit)
+                if versions is None:
+                    self.size += 1
+                    pending[unit] = [(commit, rows)]
+                    if persisted:
+                        closing[unit] = commit
+                elif versions[-1][1] != rows:
+                    if versions[-1][0] == commit:
+                        versions[-1] = (commit, rows)
+                    else:
+                        self.size += 1
+                        versions.append((commit, rows))
+
+    def take(self, index: int) -> Iterable[RowTuple]:
+        """History table `index`'s rows, each with the positions it was current between."""
+        for versions in self.pending[index].values():
+            for n, (commit, rows) in enumerate(versions):
+                until = versions[n + 1][0] if n + 1 < len(versions) else None
+                for row in rows:
+                    yield (*row, commit, until)
+
+    def write(self, conn: Connection) -> None:
+        for index, history in enumerate(self.histories):
+            close_open(conn, history, list(self.closing[index].items()))
+            insert_rows(conn, history.table, list(self.take(index)))
+        self.pending = [{} for _ in self.histories]
+        self.closing = [{} for _ in self.histories]
+        self.size = 0
+
+
+def close_open(conn: Connection, history: History, closing: list[tuple[Unit, int]]) -> None:
+    """Close each unit's current version at the commit its next version begins."""
+    if not closing:
+        return
+    name, columns = history.table.name, history.unit_columns
+    if conn.dialect.name == "postgresql":
+        types = [history.table.c[c].type.compile(conn.dialect) for c in columns]
+        arrays = [[unit[n] for unit, _ in closing] for n in range(len(columns))]
+        unnest = ", ".join(f"%s::{t}[]" for t in types)
+        names = ", ".join(f"k{n}" for n in range(len(columns)))
+        match = " AND ".join(f"t.{c} = d.k{n}" for n, c in enumerate(columns))
+        conn.exec_driver_sql(
+            f"UPDATE {name} t SET {VALID_TO} = d.at FROM unnest({unnest}, %s::bigint[]) "
+            f"AS d({names}, at) WHERE {match} AND t.{VALID_TO} IS NULL",
+            (*arrays, [at for _, at in closing]),
+        )
+        return
+    match = " AND ".join(f"{c} = ?" for c in columns)
+    conn.exec_driver_sql(
+        f"UPDATE {name} SET {VALID_TO} = ? WHERE {match} AND {VALID_TO} IS NULL",
+        [(at, *unit) for unit, at in closing],
+    )
+
+
+def cast_table(subquery: Subquery) -> Table:
+    """A subquery read as the table it stands for: reports only select from it, by the
+    same column names."""
+    return subquery  # type: ignore[return-value]
