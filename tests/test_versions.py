@@ -128,7 +128,10 @@ def _store(volym: Any, rng: random.Random, chunks: list[list[dict[str, Any]]]) -
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_as_of_from_versions_equals_replay_of_the_log(volym, seed):
+def test_as_of_from_versions_equals_replay_of_the_log(volym, seed, monkeypatch):
+    if seed % 2:  # batches of the log that end inside commits, in every reader
+        for name in ("replay._BATCH", "projector.BATCH", "rebuild_share.READ_BATCH"):
+            monkeypatch.setattr(f"adapters.projection.{name}", 3)
     rng = random.Random(seed)
     moments = _store(volym, rng, _history(rng))
     asked = [START - timedelta(hours=1), *moments, moments[-1] + timedelta(hours=1)]

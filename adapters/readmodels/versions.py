@@ -125,7 +125,9 @@ class Versions:
 
 
 def close_open(conn: Connection, history: History, closing: list[tuple[Unit, int]]) -> None:
-    """Close each unit's current version at the commit its next version begins."""
+    """Close each unit's current version at the commit its next version begins. A version
+    that began at that same commit is dropped instead: it was taken where a batch of the
+    log ended inside the commit, and the commit's own end supersedes it."""
     if not closing:
         return
     name, columns = history.table.name, history.unit_columns
@@ -135,13 +137,24 @@ def close_open(conn: Connection, history: History, closing: list[tuple[Unit, int
         unnest = ", ".join(f"%s::{t}[]" for t in types)
         names = ", ".join(f"k{n}" for n in range(len(columns)))
         match = " AND ".join(f"t.{c} = d.k{n}" for n, c in enumerate(columns))
+        source = f"unnest({unnest}, %s::bigint[]) AS d({names}, at)"
+        parameters = (*arrays, [at for _, at in closing])
         conn.exec_driver_sql(
-            f"UPDATE {name} t SET {VALID_TO} = d.at FROM unnest({unnest}, %s::bigint[]) "
-            f"AS d({names}, at) WHERE {match} AND t.{VALID_TO} IS NULL",
-            (*arrays, [at for _, at in closing]),
+            f"DELETE FROM {name} t USING {source} "
+            f"WHERE {match} AND t.{VALID_TO} IS NULL AND t.{VALID_FROM} = d.at",
+            parameters,
+        )
+        conn.exec_driver_sql(
+            f"UPDATE {name} t SET {VALID_TO} = d.at FROM {source} "
+            f"WHERE {match} AND t.{VALID_TO} IS NULL",
+            parameters,
         )
         return
     match = " AND ".join(f"{c} = ?" for c in columns)
+    conn.exec_driver_sql(
+        f"DELETE FROM {name} WHERE {VALID_FROM} = ? AND {match} AND {VALID_TO} IS NULL",
+        [(at, *unit) for unit, at in closing],
+    )
     conn.exec_driver_sql(
         f"UPDATE {name} SET {VALID_TO} = ? WHERE {match} AND {VALID_TO} IS NULL",
         [(at, *unit) for unit, at in closing],
