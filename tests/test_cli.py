@@ -66,6 +66,34 @@ def test_rejected_lines_go_to_the_rejects_file_and_exit_is_2(
     assert GIRL not in out + err and "201205142382" not in out + err
 
 
+def test_several_files_go_through_one_pipeline_each_with_its_summary_and_rejects(
+    store_url, tmp_path, monkeypatch, capsys
+):
+    # Batches of two lines: the files take several batches each, through the helper.
+    monkeypatch.setattr("adapters.ingest.ingestor.FIRST_BATCH_LINES", 2)
+    monkeypatch.setattr("adapters.ingest.ingestor.BATCH_LINES", 2)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a = [started("P1", "2023-01-01"), started("P2", "2023-02-01"), ended("P1", "2023-01-31")]
+    first.write_text("\n".join([lines(a[0])[0], "{oops", *lines(*a[1:])]) + "\n")
+    b = lines(ended("P2", "2023-02-28"), started("P3", "2023-03-01"))
+    second.write_text("\n".join(["[]", *b]) + "\n")
+    code, out, _ = run(monkeypatch, capsys, "ingest", str(first), str(second), "--db", store_url)
+    assert code == 2
+    assert (
+        f"{first}: 4 lines read, 3 events accepted, 0 duplicates skipped, 1 lines rejected" in out
+    )
+    assert (
+        f"{second}: 3 lines read, 2 events accepted, 0 duplicates skipped, 1 lines rejected" in out
+    )
+    for path, line in ((first, 2), (second, 1)):
+        (record,) = [json.loads(r) for r in (tmp_path / f"{path.name}.rejects.jsonl").open()]
+        assert (record["file"], record["line"]) == (str(path), line)
+    args = ["report", "placements", "--period", "2023-Q1", "--format", "json", "--db", store_url]
+    _, out, _ = run(monkeypatch, capsys, *args)
+    assert json.loads(out)["totals"][0]["started"] == 3
+    assert json.loads(out)["totals"][0]["ended"] == 2
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

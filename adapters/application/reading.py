@@ -114,8 +114,9 @@ def explain(store: Store, request: ReportRequest) -> Report:
     if request.as_of is None:
         raise UserError("explain needs --as-of: the moment the earlier report was made")
     stream = stream_named(request.kind.name)
-    live = Projector(store, stream).readable_view()
-    return explain_report(store, stream, live, request, request.as_of)
+    projector = Projector(store, stream)
+    live = projector.readable_view()
+    return explain_report(store, stream, live, request, request.as_of, projector.position(live))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from adapters.errors import UserError, one_line
 from adapters.eventstore.stamp import data_through
 from adapters.presentation.xlsx import report_workbook
 from adapters.reports.formats import to_csv, to_json
+from adapters.security.access_log import ACTION_LENGTH
 from adapters.security.roles import MAINTAIN, POST_EVENTS, READ_AGGREGATES, READ_CASES, Role
 from adapters.security.tokens import Token
 
@@ -349,8 +350,13 @@ def _query(request: Request) -> dict[str, list[str]]:
 
 
 def _action(request: Request) -> str:
-    """events.post, report.placements, history.placement, access-log.read, ..."""
-    parts = request.url.path.removeprefix("/v1/").split("/")
+    """events.post, report.placements, history.placement, access-log.read, ... at most as
+    long as the access log keeps (the path itself is among the parameters)."""
+    return _action_of(request.url.path)[:ACTION_LENGTH]
+
+
+def _action_of(path: str) -> str:
+    parts = path.removeprefix("/v1/").split("/")
     head = parts[0] or "root"
     if head == "events":
         return "events.post"

@@ -67,39 +67,63 @@ class Ingestor:
         one transaction, all or none, in this process (an HTTP request: a helper would
         cost more to start than it saves), with the projections as they are (the server
         brought them to its code version when it started)."""
-        total = IngestSummary()
+        if one_transaction:
+            total = IngestSummary()
+            for batch in batches(lines, 10**9):
+                summary = self._ingest_here(batch, project=project)
+                if on_reject:
+                    for rejection in summary.rejections:
+                        on_reject(rejection)
+                    summary.rejections = []
+                total.add(summary)
+                if progress:
+                    progress(summary.lines_read)
+            return total
+        (total,) = self.ingest_each(
+            [lines],
+            on_reject=(lambda _, rejection: on_reject(rejection)) if on_reject else None,
+            progress=(lambda _, n: progress(n)) if progress else None,
+        )
+        return total
 
-        def record(summary: IngestSummary) -> None:
+    def ingest_each(
+        self,
+        inputs: Sequence[Iterable[str | bytes]],
+        on_reject: Callable[[int, Rejection], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[IngestSummary]:
+        """Several inputs (files) one after the other through one pipeline, as fast as
+        one input holding them all: one helper process, one warm-up, one catch-up. A
+        summary per input; `on_reject(i, rejection)` and `progress(i, lines)` name the
+        input by its index, and line numbers count from each input's first line."""
+        totals = [IngestSummary() for _ in inputs]
+
+        def record(index: int, summary: IngestSummary) -> None:
             if on_reject:
                 for rejection in summary.rejections:
-                    on_reject(rejection)
+                    on_reject(index, rejection)
                 summary.rejections = []
-            total.add(summary)
+            totals[index].add(summary)
             if progress:
-                progress(summary.lines_read)
+                progress(index, summary.lines_read)
 
-        if one_transaction:
-            for batch in batches(lines, 10**9):
-                record(self._ingest_here(batch, project=project))
-            return total
         ensure_current(self.store, self.projectors.values())
         for projector in self.projectors.values():
             projector.catch_up()  # so events written now can be projected straight away
         with batch_collection():
-            self._ingest(lines, record)
-        return total
+            self._ingest(_tagged(inputs), record)
+        return totals
 
     def _ingest(
-        self, lines: Iterable[str | bytes], record: Callable[[IngestSummary], None]
+        self, pending: Iterator[Tagged], record: Callable[[int, IngestSummary], None]
     ) -> None:
-        pending = batches(lines, BATCH_LINES, first=FIRST_BATCH_LINES)
         first = next(pending, None)
         second = next(pending, None)
         if first is not None and second is not None and USE_HELPER:
             self._ingest_with_helper(chain((first, second), pending), record)
             return
-        for batch in chain((b for b in (first, second) if b is not None), pending):
-            record(self._ingest_here(batch))
+        for index, batch in chain((b for b in (first, second) if b is not None), pending):
+            record(index, self._ingest_here(batch))
 
     def _ingest_here(self, batch: Batch, *, project: bool = True) -> IngestSummary:
         """`project=False`: store only; a live projector (volym serve's) projects them."""
@@ -121,18 +145,20 @@ class Ingestor:
         return prepared.summary
 
     def _ingest_with_helper(
-        self, source: Iterator[Batch], record: Callable[[IngestSummary], None]
+        self, source: Iterator[Tagged], record: Callable[[int, IngestSummary], None]
     ) -> None:
         epoch, sequence, conflicts = 0, 0, 0
         waiting: deque[tuple[int, PackedBatch]] = deque()
+        inputs: dict[int, int] = {}  # each batch's input, by its sequence
         window = _SnapshotWindow(self.projectors)
         with IngestHelper(self.store, self.streams) as helper:
 
             def ask() -> None:
                 # This process parses; the helper prepares what it parsed.
                 nonlocal sequence
-                batch = next(source, None)
-                if batch is not None:
+                tagged = next(source, None)
+                if tagged is not None:
+                    inputs[sequence], batch = tagged
                     packed = pack_parsed(parse_batch(batch, self.contract, self.pseudonymizer))
                     waiting.append((sequence, packed))
                     helper.request(epoch, sequence, packed)
@@ -158,7 +184,7 @@ class Ingestor:
                     continue
                 waiting.popleft()
                 window.add(ids, prepared.records)
-                record(prepared.summary)
+                record(inputs.pop(answer_sequence), prepared.summary)
                 ask()
         window.flush()
         for projector in self.projectors.values():
@@ -171,6 +197,16 @@ class Ingestor:
             prepared.stored, feed_keys=prepared.keys, claims=prepared.claims
         )
         return list(ids or [])
+
+
+Tagged = tuple[int, Batch]  # a batch of lines and the index of the input it is from
+
+
+def _tagged(inputs: Sequence[Iterable[str | bytes]]) -> Iterator[Tagged]:
+    for index, lines in enumerate(inputs):
+        first = FIRST_BATCH_LINES if index == 0 else None
+        for batch in batches(lines, BATCH_LINES, first=first):
+            yield index, batch
 
 
 class _SnapshotWindow:

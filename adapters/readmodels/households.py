@@ -110,11 +110,14 @@ class SqlHouseholdView(SqlGenerationView):
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)
 
-    def at(self, position: int) -> SqlHouseholdView:
-        """This view as reports read it at a log position: the rows current then."""
+    def at(self, position: int, keys: Sequence[str] | None = None) -> SqlHouseholdView:
+        """This view as reports read it at a log position: the rows current then (of the
+        households `keys` only, when given)."""
         then = copy.copy(self)
-        then.state = cast_table(self.histories[0].at(position, self.state.name))
-        then.payment = cast_table(self.histories[1].at(position, self.payment.name))
+        state, payment = self.histories
+        dialect = self.engine.dialect.name
+        then.state = cast_table(state.at(position, self.state.name, keys, dialect))
+        then.payment = cast_table(payment.at(position, self.payment.name, keys, dialect))
         return then
 
     def households(self, keys: Iterable[UUID]) -> dict[UUID, HouseholdRecord]:

@@ -60,10 +60,12 @@ class SqlInvestigationView(SqlGenerationView):
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)
 
-    def at(self, position: int) -> SqlInvestigationView:
-        """This view as reports read it at a log position: the case rows current then."""
+    def at(self, position: int, keys: Sequence[str] | None = None) -> SqlInvestigationView:
+        """This view as reports read it at a log position: the case rows current then
+        (of the cases `keys` only, when given)."""
         then = copy.copy(self)
-        then.case = cast_table(self.histories[0].at(position, self.case.name))
+        dialect = self.engine.dialect.name
+        then.case = cast_table(self.histories[0].at(position, self.case.name, keys, dialect))
         return then
 
     def cases(self, keys: Iterable[UUID]) -> dict[UUID, InvestigationRecord]:

@@ -54,11 +54,13 @@ class SqlPlacementView(SqlGenerationView):
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)
 
-    def at(self, position: int) -> SqlPlacementView:
+    def at(self, position: int, keys: Sequence[str] | None = None) -> SqlPlacementView:
         """This view as reports read it at a log position (a commit's end): the segment
-        rows current then."""
+        rows current then (of the placements `keys` only, when given)."""
         then = copy.copy(self)
-        segment = self.histories[0].at(position, self.tables.segment.name)
+        segment = self.histories[0].at(
+            position, self.tables.segment.name, keys, self.engine.dialect.name
+        )
         then.tables = replace(self.tables, segment=cast_table(segment))
         return then
 

@@ -6,6 +6,7 @@ writes a new generation of a projection's tables beside the live one (suffix `_g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, Self
 
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
@@ -181,8 +182,9 @@ class SqlGenerationView(SqlTracking):
         """An empty set of versions of this view's records (adapters.readmodels.versions)."""
         raise NotImplementedError
 
-    def at(self, position: int) -> Self:
-        """This view as reports read it at a log position: the rows current then."""
+    def at(self, position: int, keys: Sequence[str] | None = None) -> Self:
+        """This view as reports read it at a log position: the rows current then (of the
+        aggregates `keys`, hex, only, when given)."""
         raise NotImplementedError
 
     def create_tables(self) -> None:

@@ -11,11 +11,29 @@ replaces, in the same transaction as the live rows and the tracking record."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, Index, MetaData, Subquery, Table, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Connection,
+    Index,
+    MetaData,
+    Select,
+    String,
+    Subquery,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from adapters.readmodels.bulk import insert_rows
 from adapters.readmodels.fields import Field
@@ -40,15 +58,32 @@ class History:
     def unit_columns(self) -> list[str]:
         return [f.column for f in self.live[: self.unit]]
 
-    def at(self, position: int, name: str) -> Subquery:
-        """The rows current at `position`, shaped as the live table (its columns)."""
+    def at(
+        self, position: int, name: str, keys: Sequence[str] | None = None, dialect: str = ""
+    ) -> Subquery:
+        """The rows current at `position`, shaped as the live table (its columns); with
+        `keys`, only those of these aggregates (hex keys, bound as one parameter however
+        many: an array on PostgreSQL, a JSON array on SQLite)."""
         h = self.table.c
-        return (
+        statement = (
             select(*(h[f.column] for f in self.live))
             .where(h[VALID_FROM] <= position)
             .where(or_(h[VALID_TO].is_(None), h[VALID_TO] > position))
-            .subquery(name)
         )
+        if keys is not None:
+            statement = statement.where(_one_of(h[self.live[0].column], list(keys), dialect))
+        return statement.subquery(name)
+
+
+def _one_of(column: ColumnElement[Any], keys: list[str], dialect: str) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam("keys", keys, type_=ARRAY(String)))
+    listed: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam("keys", json.dumps(keys)))
+    )
+    return column.in_(listed.scalar_subquery())
 
 
 def history_table(live: Table, fields: Sequence[Field], unit: int, *indexed: str) -> History:

@@ -1,13 +1,15 @@
 """`volym explain`: a report as it was at a moment and as it is now, and for each figure
-that changed, the events stored after that moment that changed it.
+that changed, the aggregates that changed it and their events stored since.
 
-"As it was" is the log up to the last commit stored by the moment (the read model's
-versions at that position); the events after it are the late ones.
-
-The events are found per aggregate: the placements, cases or households with events
-stored after the moment are projected alone, as they were then and as they are now, and
-reported by the same request grouped by aggregate too; an aggregate whose own figures in
-a row differ is a cause of that row's difference."""
+"As it was" is the log up to the last commit stored by the moment. The report then is
+read from the read model's versions at that position, and the aggregates with events
+stored since are reported by the same request grouped by aggregate too, then (their
+versions at that position) and now: an aggregate whose own figures in a row differ is a
+cause of that row's difference, shown with its events stored since. Only those events
+are read from the log, so the cost follows the stretch explained, not the log's length.
+A read model whose versions do not reach the moment (behind the log, or a store written
+before volym kept commit times) is answered by replaying the log instead, with the same
+result."""
 
 from __future__ import annotations
 
@@ -16,14 +18,11 @@ from datetime import datetime
 from typing import cast
 from uuid import UUID
 
-from adapters.eventstore.log_reader import EventDecoder, read_rows, read_rows_of
+from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.moments import Moment
+from adapters.eventstore.store import Row as LogRow
 from adapters.eventstore.store import Store
-from adapters.projection.replay import (
-    log_position_at,
-    versioned_view,
-    view_from_log,
-    view_of_events,
-)
+from adapters.projection.replay import log_position_at, versioned_view, view_of_events
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.reports.history import event_history
 from adapters.reports.request import Cell, Report, ReportRequest, Row
@@ -31,6 +30,8 @@ from adapters.reports.stream import AnyReportedStream
 from domain.provenance import FedEvent
 
 RowKey = tuple[Cell, ...]  # a row's period and group
+Figures = dict[tuple[RowKey, str], Row]  # an aggregate's own figures in a row, by key (hex)
+_BATCH = 5000
 
 
 def explain(
@@ -39,63 +40,56 @@ def explain(
     live: SqlGenerationView,
     request: ReportRequest,
     as_of: datetime,
+    position: int,
 ) -> Report:
-    """`live` is the stream's live view, read as it is. The report then is read from the
-    live model's versions at the log's position then (replayed from the log when it has
-    none that reach it), and only the events stored since, and the earlier events of the
-    aggregates they touched, are read from the log."""
+    """`live` is the stream's live view, read as it is; `position` is the last event it
+    has processed."""
     now = stream.report(live, replace(request, as_of=None))
+    keyed = replace(request, by=[*request.by, stream.report_kind.key_dimension])
     moment = log_position_at(store, as_of)
-    if moment.known:
-        view = versioned_view(store, stream, moment)
-        if view is None:
-            view = view_from_log(store, stream, upto=moment.position)
-        then = stream.report(view, request)
-        late = _events(store, stream.topic_prefix, after=moment.position)
-        touched = {e.originator_id for e in late}
+    then_view = versioned_view(store, stream, moment)
+    if then_view is not None:
+        late = _late_rows(store, stream.topic_prefix, moment.position, position)
+        touched = sorted({_hex(row[1]) for row in late})
+        then = stream.report(then_view, request)
+        before = _figures(stream.report(live.at(moment.position, touched), keyed), keyed)
+        after = _figures(stream.report(live.at(position, touched), keyed), keyed)
+        changed = {key for _, key in _differing(before, after)}
         decoder = EventDecoder(store.events.mapper, stream.topic_prefix)
-        # Their events known then, and the late ones themselves (the same objects:
-        # _causes tells them apart by identity), in log order.
-        rows = [r for r in read_rows_of(store.recorder, touched) if r[0] <= moment.position]
-        own = [cast(FedEvent, e) for e in decoder.decode(rows)] + late
-    else:  # a store older than its commit moments: by the events' own stamps
-        everything = _events(store, stream.topic_prefix)
-        known_then = [e for e in everything if e.timestamp <= as_of]
-        then = stream.report(view_of_events(stream, known_then), request)
-        late = [e for e in everything if e.timestamp > as_of]
-        touched = {e.originator_id for e in late}
-        own = [e for e in everything if e.originator_id in touched]
-    causes = _causes(own, late, request, stream)
-    names = {e.originator_id.hex: e for e in own if isinstance(e, stream.created)}
+        events = [
+            cast(FedEvent, e) for e in decoder.decode(r for r in late if _hex(r[1]) in changed)
+        ]
+        records = stream.load(live, [UUID(key) for key in changed])
+        names = {r.key.hex: (r.source, getattr(r, stream.id_field)) for r in records.values()}
+    else:
+        then, before, after, events, names = _replayed(store, stream, request, keyed, as_of, moment)
+    late_of: dict[str, list[FedEvent]] = {}
+    for e in events:
+        late_of.setdefault(e.originator_id.hex, []).append(e)
+    causes: dict[RowKey, list[str]] = {}
+    for row_key, key in _differing(before, after):
+        causes.setdefault(row_key, []).append(key)
 
     differences = []
-    for row_key, (before, after) in _paired(then, now, request).items():
-        changed = {
-            m: {"then": before.get(m), "now": after.get(m)}
+    for row_key, (was, is_now) in _paired(then, now, request).items():
+        measures = {
+            m: {"then": was.get(m), "now": is_now.get(m)}
             for m in stream.report_kind.measures
-            if m != "days" and before.get(m) != after.get(m)  # days is the period's
+            if m != "days" and was.get(m) != is_now.get(m)  # days is the period's
         }
-        if not changed:
+        if not measures:
             continue
-        by_aggregate: dict[str, list[FedEvent]] = {}
-        for key_hex, e in causes.get(row_key, ()):
-            by_aggregate.setdefault(key_hex, []).append(e)
-        explained = []
-        for key_hex, events in sorted(by_aggregate.items()):
-            created = names[key_hex]
-            explained.append(
-                {
-                    "source": getattr(created, "source"),  # noqa: B009 - a created event has it
-                    "id": getattr(created, stream.id_field),
-                    "events": event_history(events),
-                }
-            )
+        explained = [
+            {"source": names[key][0], "id": names[key][1], "events": event_history(late_of[key])}
+            for key in sorted(causes.get(row_key, ()))
+            if key in late_of
+        ]
         period, *values = row_key
         differences.append(
             {
                 "period": period,
                 "group": dict(zip(request.by, values, strict=True)),
-                "measures": changed,
+                "measures": measures,
                 "causes": explained,
             }
         )
@@ -108,16 +102,80 @@ def explain(
     }
 
 
-def _events(store: Store, prefix: str, after: int = 0) -> list[FedEvent]:
-    """The stored events of one stream after position `after`, in log order (its events
-    are all FedEvents)."""
-    decoder = EventDecoder(store.events.mapper, prefix)
-    events: list[FedEvent] = []
+def _replayed(
+    store: Store,
+    stream: AnyReportedStream,
+    request: ReportRequest,
+    keyed: ReportRequest,
+    as_of: datetime,
+    moment: Moment,
+) -> tuple[Report, Figures, Figures, list[FedEvent], dict[str, tuple[str, str]]]:
+    """The same from the log alone: the events up to the position (on a store older than
+    its commit times, those stamped by the moment) and those after."""
+    everything = _events(store, stream.topic_prefix)
+    if moment.known:
+        cut = moment.position
+        known_then = [e for p, e in everything if p <= cut]
+        late = [e for p, e in everything if p > cut]
+    else:
+        known_then = [e for _, e in everything if e.timestamp <= as_of]
+        late = [e for _, e in everything if e.timestamp > as_of]
+    touched = {e.originator_id for e in late}
+    then = stream.report(view_of_events(stream, known_then), request)
+    own_then = [e for e in known_then if e.originator_id in touched]
+    own_now = [e for _, e in everything if e.originator_id in touched]
+    before = _figures(stream.report(view_of_events(stream, own_then), keyed), keyed)
+    after = _figures(stream.report(view_of_events(stream, own_now), keyed), keyed)
+    names = {
+        e.originator_id.hex: (getattr(e, "source"), getattr(e, stream.id_field))  # noqa: B009
+        for e in own_now
+        if isinstance(e, stream.created)
+    }
+    return then, before, after, late, names
+
+
+def _late_rows(store: Store, prefix: str, after: int, upto: int) -> list[LogRow]:
+    """The stream's stored events after position `after`, to `upto`, undecoded."""
+    found: list[LogRow] = []
     position = after
-    while rows := read_rows(store.recorder, position, 5000):
-        events += [cast(FedEvent, e) for e in decoder.decode(rows)]
+    while rows := read_rows(store.recorder, position, _BATCH, upto=upto):
+        found += [row for row in rows if row[3].startswith(prefix)]
+        position = rows[-1][0]
+    return found
+
+
+def _events(store: Store, prefix: str) -> list[tuple[int, FedEvent]]:
+    """Every stored event of one stream with its position, in log order (its events are
+    all FedEvents)."""
+    decoder = EventDecoder(store.events.mapper, prefix)
+    events: list[tuple[int, FedEvent]] = []
+    position = 0
+    while rows := read_rows(store.recorder, position, _BATCH):
+        positions, decoded = decoder.decode_at(rows)
+        events += zip(positions, (cast(FedEvent, e) for e in decoded), strict=True)
         position = rows[-1][0]
     return events
+
+
+def _hex(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
+def _figures(report: Report, keyed: ReportRequest) -> Figures:
+    """Each aggregate's own figures in each row of a report grouped by aggregate too."""
+    *dims, key_dim = ["period", *keyed.by]
+    return {
+        (tuple(row[d] for d in dims), str(row[key_dim])): _measures(row) for row in report["rows"]
+    }
+
+
+def _differing(before: Figures, after: Figures) -> list[tuple[RowKey, str]]:
+    """(row, aggregate) whose figures differ: an aggregate that ends up where it was in a
+    row (started and ended since, both outside it) did not change that row."""
+    return sorted(
+        (slot for slot in before.keys() | after.keys() if before.get(slot) != after.get(slot)),
+        key=str,
+    )
 
 
 def _rows(report: Report, request: ReportRequest) -> list[Row]:
@@ -136,61 +194,6 @@ def _paired(then: Report, now: Report, request: ReportRequest) -> dict[RowKey, t
             before, after = pairs.get(key, (empty, empty))
             pairs[key] = (row, after) if side == 0 else (before, row)
     return pairs
-
-
-def _causes(
-    own: list[FedEvent],
-    late: list[FedEvent],
-    request: ReportRequest,
-    stream: AnyReportedStream,
-) -> dict[RowKey, list[tuple[str, FedEvent]]]:
-    """For each row of the request, the late events that changed it: the touched
-    aggregates are projected alone with what was known then plus their first j late
-    events, j = 0, 1, ...; the j-th late event of an aggregate is a cause of a row where
-    the aggregate's own figures change from step j-1 to step j, and differ in the end."""
-    order = {id(e): n for n, e in enumerate(late)}
-    nth: dict[int, int] = {}
-    seen: dict[UUID, int] = {}
-    for e in late:
-        nth[id(e)] = seen.get(e.originator_id, 0)
-        seen[e.originator_id] = nth[id(e)] + 1
-    key_dim = stream.report_kind.key_dimension
-    keyed = replace(request, by=[*request.by, key_dim])
-    dims = ["period", *request.by]
-    late_of: dict[str, list[FedEvent]] = {}
-    for e in late:
-        late_of.setdefault(e.originator_id.hex, []).append(e)
-    previous: dict[RowKey, Row] = {}
-    first: dict[RowKey, Row] = {}
-    found: dict[RowKey, list[tuple[str, FedEvent]]] = {}
-    for step in range(max(seen.values(), default=0) + 1):
-        events = [e for e in own if id(e) not in order or nth[id(e)] < step]
-        figures = {
-            tuple(row[d] for d in [*dims, key_dim]): _measures(row)
-            for row in stream.report(view_of_events(stream, events), keyed)["rows"]
-        }
-        if not step:
-            first = figures
-        else:
-            for slot in previous.keys() | figures.keys():
-                if previous.get(slot) != figures.get(slot):
-                    *row_key, key = slot
-                    key_hex = str(key)
-                    if len(late_of[key_hex]) >= step:
-                        found.setdefault(tuple(row_key), []).append(
-                            (key_hex, late_of[key_hex][step - 1])
-                        )
-        previous = figures
-    # An aggregate that ends up where it was (started and ended since, both outside the
-    # row) did not change the row, whatever its events did along the way.
-    return {
-        row_key: [
-            (key_hex, e)
-            for key_hex, e in events
-            if first.get((*row_key, key_hex)) != previous.get((*row_key, key_hex))
-        ]
-        for row_key, events in found.items()
-    }
 
 
 def _measures(row: Row) -> Row:

@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text
 from adapters.eventstore.engine import create_all_once, lock_schema, writing
 
 GENESIS = "0" * 64  # the "previous digest" of the first entry
+ACTION_LENGTH = 64  # an action's name at most; callers cut longer ones (an odd URL)
 
 
 def access_table(metadata: MetaData) -> Table:
@@ -28,7 +29,7 @@ def access_table(metadata: MetaData) -> Table:
         Column("at", String(40), nullable=False),  # ISO 8601, UTC: hashed as written
         Column("actor", String(128), nullable=False),
         Column("role", String(16), nullable=False),
-        Column("action", String(64), nullable=False),
+        Column("action", String(ACTION_LENGTH), nullable=False),
         Column("parameters", Text, nullable=False),  # JSON
         Column("outcome", String(300), nullable=False),
         Column("subjects", Text, nullable=False),  # JSON list
