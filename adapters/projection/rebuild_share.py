@@ -35,7 +35,7 @@ from adapters.readmodels.tracking import Failure, SqlGenerationView
 
 READ_BATCH = 20000
 RECORD_LIMIT = 250_000
-VERSION_LIMIT = 500_000  # versions gathered before they are written out
+VERSION_LIMIT = 150_000  # versions gathered per projection before they are written out
 
 # A projection, its new generation, and that generation's tracking name.
 Target = tuple[AnyProjection, SqlGenerationView, str]
