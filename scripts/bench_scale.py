@@ -285,7 +285,9 @@ def explains(url: str, as_of: datetime, runs: int = 3) -> dict[str, Any]:
     return found
 
 
-def run_store(kind: str, feeds: tuple[Path, Path, Path], runs: int, directory: Path) -> Any:
+def run_store(
+    kind: str, feeds: tuple[Path, Path, Path], runs: int, directory: Path, verify: bool
+) -> Any:
     before, after, base = feeds
     result: dict[str, Any] = {}
     with store(kind, directory) as url:
@@ -330,9 +332,13 @@ def run_store(kind: str, feeds: tuple[Path, Path, Path], runs: int, directory: P
             "events_per_s": round(stored / rebuild_s),
             "peak_memory_mib": round(rebuild_peak / 2**20),
         }
-        log(f"{kind}: verify")
-        verify_s, _ = volym("verify", url=url)
-        result["verify_s"] = round(verify_s, 1)
+        if verify:
+            log(f"{kind}: verify")
+            verify_s, verify_peak = volym("verify", url=url)
+            result["verify"] = {
+                "seconds": round(verify_s, 1),
+                "peak_memory_mib": round(verify_peak / 2**20),
+            }
     return result
 
 
@@ -342,6 +348,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--stores", default="postgresql,sqlite")
     parser.add_argument("--runs", type=int, default=20, help="runs of each report")
+    parser.add_argument(
+        "--verify",
+        choices=("yes", "no", "auto"),
+        default="auto",
+        help="run `volym verify` at the end (auto: up to a million events; it replays the "
+        "whole log in memory)",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {"events": args.events, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(dir=os.environ.get("VOLYM_BENCH_DIR")) as tmp:
@@ -352,7 +365,8 @@ def main() -> None:
             if kind == "sqlite" and args.events > 1_000_000:
                 log("sqlite: skipped above a million events")
                 continue
-            results[kind] = run_store(kind, (before, after, base), args.runs, directory)
+            verify = args.verify == "yes" or (args.verify == "auto" and args.events <= 1_000_000)
+            results[kind] = run_store(kind, (before, after, base), args.runs, directory, verify)
             if not args.json:
                 print(json.dumps({kind: results[kind]}, indent=1), flush=True)
     if args.json:

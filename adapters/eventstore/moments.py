@@ -60,6 +60,12 @@ class Commits:
         found = bisect_left(self.ends, position)
         return self.ends[found] if found < len(self.ends) else position
 
+    def splits_at(self, after: int) -> set[int]:
+        """The commit that a stretch of the log beginning after `after` begins inside
+        of (none: it begins with a commit)."""
+        end = self.end_of(after) if after else after
+        return {end} if end != after else set()
+
 
 def has_moments(conn: Connection) -> bool:
     from sqlalchemy import inspect

@@ -230,6 +230,7 @@ def _project(
     touched records and their versions with `tracking`."""
     records = projection.load(view, needed_keys(events, projection.created)) if events else {}
     versions = view.versions()
+    versions.splits = commits.splits_at(after)
     touched = fold_versioned(records, positions, events, commits, projection.apply, versions)
     chosen = [records[key] for key in touched if key in records]
     projection.save(view, chosen, tracking, after=after, versions=versions)

@@ -59,8 +59,9 @@ class _Build:
         self.versions = view.versions()  # of the records, at each commit's end
 
     def fold(
-        self, positions: Sequence[int], events: Sequence[DomainEvent], commits: Commits
+        self, positions: Sequence[int], events: Sequence[DomainEvent], commits: Commits, after: int
     ) -> None:
+        self.versions.splits |= commits.splits_at(after)  # for versions written out already
         if self.written_out:  # records written out are loaded back when touched again
             needed = needed_keys(events, self.projection.created) - self.records.keys()
             if needed:
@@ -132,7 +133,7 @@ def fold_share(
         split = decoder.by_prefix_at(rows)
         commits = log_commits(store, position, rows[-1][0])
         for build, (positions, events) in zip(builds, split, strict=True):
-            build.fold(positions, events, commits)
+            build.fold(positions, events, commits, position)
         position = rows[-1][0]
         if sum(len(build.records) for build in builds) > RECORD_LIMIT:
             if before_writing and not written:

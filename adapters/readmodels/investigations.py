@@ -92,7 +92,10 @@ class SqlInvestigationView(SqlGenerationView):
             for record in records:
                 versions.snapshot(record, tracking.notification_id)
         stored = [r.key.hex for r in records if r.persisted]
-        rows = [_row(r) for r in records]
+        rows: list[tuple[object, ...]] = []
+        for record in records:  # the row of its last version is its live row: made once
+            gathered = versions.latest(0, (record.key.hex,))
+            rows += gathered if gathered is not None else [_row(record)]
         with writing(self.engine) as conn:
             self.claim(conn, tracking, after)
             delete_keys(conn, self.case, "case_key", stored)

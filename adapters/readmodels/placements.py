@@ -116,7 +116,11 @@ class SqlPlacementView(SqlGenerationView):
         for record in records:
             states.append(_state_row(record))
             changes.extend(_change_row(_Change(record.key, c)) for c in record.changes)
-            segments.extend(_segment_row(s) for s in segment_rows(record))
+            # The rows of its last version are its live rows: made once.
+            gathered = versions.latest(0, (record.key.hex,))
+            if gathered is None:
+                gathered = [_segment_row(s) for s in segment_rows(record)]
+            segments.extend(gathered)
         with writing(self.engine) as conn:
             self.claim(conn, tracking, after)
             for table in (t.state, t.change, t.segment):

@@ -119,6 +119,10 @@ class Versions:
         # Whether every unit's first version closes one in the tables (else only those of
         # records the tables held): a rebuild that wrote some out sets it.
         self.close_all = False
+        # Commits the tables may hold provisional versions of (a batch of the log that
+        # began inside one: the batch before ended there); none where batches are whole
+        # commits (ingest's own writes).
+        self.splits: set[int] = set()
 
     def __bool__(self) -> bool:
         return any(self.pending)
@@ -142,6 +146,11 @@ class Versions:
                         self.size += 1
                         versions.append((commit, rows))
 
+    def latest(self, index: int, unit: Unit) -> list[RowTuple] | None:
+        """The rows of the last version gathered of `unit` (None: none gathered)."""
+        versions = self.pending[index].get(unit)
+        return versions[-1][1] if versions else None
+
     def take(self, index: int) -> Iterable[RowTuple]:
         """History table `index`'s rows, each with the positions it was current between."""
         for versions in self.pending[index].values():
@@ -152,36 +161,37 @@ class Versions:
 
     def write(self, conn: Connection) -> None:
         for index, history in enumerate(self.histories):
-            close_open(conn, history, list(self.closing[index].items()))
+            close_open(conn, history, list(self.closing[index].items()), self.splits)
             insert_rows(conn, history.table, list(self.take(index)))
         self.pending = [{} for _ in self.histories]
         self.closing = [{} for _ in self.histories]
         self.size = 0
+        self.splits = set()
 
 
-def close_open(conn: Connection, history: History, closing: list[tuple[Unit, int]]) -> None:
+def close_open(
+    conn: Connection, history: History, closing: list[tuple[Unit, int]], splits: set[int]
+) -> None:
     """Close each unit's current version at the commit its next version begins. A version
-    that began at that same commit is dropped instead: it was taken where a batch of the
-    log ended inside the commit, and the commit's own end supersedes it."""
+    that began at that same commit (only one of `splits` can be) is dropped instead: it was
+    taken where a batch of the log ended inside the commit, and the commit's own end
+    supersedes it."""
+    if not closing:
+        return
+    if splits:
+        _drop_provisional(conn, history, [(unit, at) for unit, at in closing if at in splits])
+    _close(conn, history, closing)
+
+
+def _drop_provisional(conn: Connection, history: History, closing: list[tuple[Unit, int]]) -> None:
     if not closing:
         return
     name, columns = history.table.name, history.unit_columns
     if conn.dialect.name == "postgresql":
-        types = [history.table.c[c].type.compile(conn.dialect) for c in columns]
-        arrays = [[unit[n] for unit, _ in closing] for n in range(len(columns))]
-        unnest = ", ".join(f"%s::{t}[]" for t in types)
-        names = ", ".join(f"k{n}" for n in range(len(columns)))
-        match = " AND ".join(f"t.{c} = d.k{n}" for n, c in enumerate(columns))
-        source = f"unnest({unnest}, %s::bigint[]) AS d({names}, at)"
-        parameters = (*arrays, [at for _, at in closing])
+        source, parameters, match = _unnested(conn, history, closing)
         conn.exec_driver_sql(
             f"DELETE FROM {name} t USING {source} "
             f"WHERE {match} AND t.{VALID_TO} IS NULL AND t.{VALID_FROM} = d.at",
-            parameters,
-        )
-        conn.exec_driver_sql(
-            f"UPDATE {name} t SET {VALID_TO} = d.at FROM {source} "
-            f"WHERE {match} AND t.{VALID_TO} IS NULL",
             parameters,
         )
         return
@@ -190,10 +200,38 @@ def close_open(conn: Connection, history: History, closing: list[tuple[Unit, int
         f"DELETE FROM {name} WHERE {VALID_FROM} = ? AND {match} AND {VALID_TO} IS NULL",
         [(at, *unit) for unit, at in closing],
     )
+
+
+def _close(conn: Connection, history: History, closing: list[tuple[Unit, int]]) -> None:
+    name, columns = history.table.name, history.unit_columns
+    if conn.dialect.name == "postgresql":
+        source, parameters, match = _unnested(conn, history, closing)
+        conn.exec_driver_sql(
+            f"UPDATE {name} t SET {VALID_TO} = d.at FROM {source} "
+            f"WHERE {match} AND t.{VALID_TO} IS NULL",
+            parameters,
+        )
+        return
+    match = " AND ".join(f"{c} = ?" for c in columns)
     conn.exec_driver_sql(
         f"UPDATE {name} SET {VALID_TO} = ? WHERE {match} AND {VALID_TO} IS NULL",
         [(at, *unit) for unit, at in closing],
     )
+
+
+def _unnested(
+    conn: Connection, history: History, closing: list[tuple[Unit, int]]
+) -> tuple[str, tuple[object, ...], str]:
+    """The units and their commits as a PostgreSQL row source `d` (k0, k1.., at), its
+    parameters, and the condition matching the history table `t` to it."""
+    columns = history.unit_columns
+    types = [history.table.c[c].type.compile(conn.dialect) for c in columns]
+    arrays = [[unit[n] for unit, _ in closing] for n in range(len(columns))]
+    unnest = ", ".join(f"%s::{t}[]" for t in types)
+    names = ", ".join(f"k{n}" for n in range(len(columns)))
+    match = " AND ".join(f"t.{c} = d.k{n}" for n, c in enumerate(columns))
+    source = f"unnest({unnest}, %s::bigint[]) AS d({names}, at)"
+    return source, (*arrays, [at for _, at in closing]), match
 
 
 def cast_table(subquery: Subquery) -> Table:
