@@ -154,9 +154,7 @@ def test_a_short_key_says_how_to_make_a_good_one(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("VOLYM_PSEUDONYM_KEY", "short")
     from adapters.cli import app as cli
 
-    monkeypatch.setattr(
-        "sys.argv", ["volym", "ingest", str(feed), "--db", f"sqlite:///{tmp_path}/k.db"]
-    )
+    monkeypatch.setattr("sys.argv", ["volym", "ingest", str(feed), "--db", f"sqlite:///{tmp_path}/k.db"])
     with pytest.raises(SystemExit) as done:
         cli.main()
     err = capsys.readouterr().err

@@ -29,7 +29,9 @@ from tests.helpers import TEST_KEY, household, household_report_of, lines, paid,
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_an_aggregate_a_batch_touched_stays_cached_until_its_record_is_made(volym, monkeypatch):
+def test_an_aggregate_a_batch_touched_stays_cached_until_its_record_is_made(
+    volym, monkeypatch
+):
     # The million-event KeyError, at the smallest size that shows it: H1 is the oldest in
     # the cache and is touched again in the batch that pushes the cache over its size.
     monkeypatch.setattr(prepare_module, "CACHE_SIZE", 2)
@@ -144,7 +146,9 @@ def _connections(store_url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def test_a_killed_ingest_or_rebuild_leaves_nothing_running_and_loses_nothing(store_url, tmp_path):
+def test_a_killed_ingest_or_rebuild_leaves_nothing_running_and_loses_nothing(
+    store_url, tmp_path
+):
     # Enough events for a rebuild in shares (adapters.projection.rebuild.PARALLEL_FROM).
     events = [*case_feed(11, 1.0), *household_feed(11, 0.6)]
     feed = tmp_path / "feed.jsonl"

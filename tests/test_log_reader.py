@@ -132,16 +132,16 @@ def test_an_event_stored_by_an_older_class_version_is_upcast_as_by_the_library()
 def test_a_stored_state_of_another_shape_is_decoded_by_the_library():
     states = [
         # today's shape, for contrast
-        b"{" + _STAMP + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
+        b'{' + _STAMP + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
         b'"amount":{"_type_":"decimal_str","_data_":"10.50"},"text":null}',
         # a field the class no longer has
-        b"{" + _STAMP + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
+        b'{' + _STAMP + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
         b'"amount":{"_type_":"decimal_str","_data_":"10.50"},"text":"a","gone":1}',
         # a field missing
-        b"{" + _STAMP + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
+        b'{' + _STAMP + b',"originator_topic":"t","on":{"_type_":"date_iso","_data_":"2024-01-01"},'
         b'"text":"a"}',
         # a datetime where today's class has a date
-        b"{" + _STAMP + b',"originator_topic":"t",'
+        b'{' + _STAMP + b',"originator_topic":"t",'
         b'"on":{"_type_":"datetime_iso","_data_":"2024-01-01T08:00:00"},'
         b'"amount":{"_type_":"decimal_str","_data_":"10.50"},"text":"a"}',
     ]
@@ -156,13 +156,8 @@ def test_a_stored_state_of_another_shape_is_decoded_by_the_library():
 def test_stored_event_round_trip_keeps_decimal_places():
     mapper = make_mapper()
     event = Note.Written(
-        originator_id=uuid4(),
-        originator_version=1,
-        timestamp=Note.Written.create_timestamp(),
-        originator_topic="x",
-        on=date(2024, 2, 29),
-        amount=Decimal("1000.00"),
-        text="x",
+        originator_id=uuid4(), originator_version=1, timestamp=Note.Written.create_timestamp(),
+        originator_topic="x", on=date(2024, 2, 29), amount=Decimal("1000.00"), text="x",
     )
     stored: StoredEvent = mapper.to_stored_event(event)
     row = (1, stored.originator_id.hex, 1, stored.topic, stored.state)

@@ -216,10 +216,8 @@ def investigation_reference(truth, first, last, dim):
         if inside(c["closed"]):
             g["closed"].append((c["closed"] - c["opened"]).days)
             g["over"] += c["closed"] > add_months(c["opened"], 4)
-        if (
-            c["opened"] is not None
-            and c["opened"] <= last
-            and not (c["closed"] is not None and c["closed"] <= last)
+        if c["opened"] is not None and c["opened"] <= last and not (
+            c["closed"] is not None and c["closed"] <= last
         ):
             g["ongoing"] += 1
     return groups

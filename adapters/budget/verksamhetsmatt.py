@@ -18,7 +18,7 @@ from adapters.errors import UserError
 from adapters.eventstore.stamp import data_through
 from adapters.eventstore.store import Store
 from adapters.projection.projector import Projector
-from adapters.projection.replay import stored_by, view_from_log
+from adapters.projection.replay import view_as_of, view_from_log
 from adapters.reports.request import Report, parse_request
 from adapters.streams import stream_named
 from domain.budget import (
@@ -47,25 +47,28 @@ PLACES = 2  # decimals in the JSON
 
 @dataclass
 class Views:
-    """One view per kind, made once for all rows (from the events `keep` accepts: one
-    replay each; without it, the live read model), and
+    """One view per kind, made once for all rows (as of a moment: the read model's
+    versions then, as reports read them; from the events `keep` accepts: one replay each;
+    without either, the live read model), and
     each report asked once: rows of the same kind and filter (places, care days and cost
     of one care form) share it, as the outcome to C and the forecast's outcome to C do
     when the period starts on 1 January."""
 
     store: Store
     keep: Callable[[DomainEvent], bool] | None = None
+    as_of: datetime | None = None
     made: dict[str, Any] = field(default_factory=dict)
     reports: dict[tuple[Any, ...], Report] = field(default_factory=dict)
 
     def of(self, kind: str) -> Any:
         if kind not in self.made:
             stream = stream_named(kind)
-            self.made[kind] = (
-                view_from_log(self.store, stream, keep=self.keep)
-                if self.keep is not None
-                else Projector(self.store, stream).readable_view()
-            )
+            if self.as_of is not None:
+                self.made[kind] = view_as_of(self.store, stream, self.as_of)
+            elif self.keep is not None:
+                self.made[kind] = view_from_log(self.store, stream, keep=self.keep)
+            else:
+                self.made[kind] = Projector(self.store, stream).readable_view()
         return self.made[kind]
 
     def total(self, row: BudgetRow, start: date, end: date, by: list[str] | None = None) -> Any:
@@ -102,7 +105,7 @@ def verksamhetsmatt(
     if year != period.start.year:
         raise UserError(f"--period {period_text} does not lie inside the budget year {year}")
     budget = budget_rows(store, year, as_of)
-    views = Views(store, stored_by(as_of) if as_of is not None else None)
+    views = Views(store, as_of=as_of)
     rows = [_row(views, row, period, budget.overrides.get(row.row)) for row in budget.budget_rows()]
     _split_volume_and_price(rows)
     return {

@@ -152,7 +152,8 @@ def _print_backtest(console: Console, document: dict[str, Any]) -> None:
     means = document["mean_abs_error_pct"]
     method, steady = swedish_number(means["forecast"], 1), swedish_number(means["run_rate"], 1)
     console.print(
-        f"Medelabsolutfel {year}, alla brytdagar: prognosen {method} %, oförändrat läge {steady} %."
+        f"Medelabsolutfel {year}, alla brytdagar: prognosen {method} %, "
+        f"oförändrat läge {steady} %."
     )
 
 

@@ -65,6 +65,8 @@ class HouseholdClosed(FeedEvent):
     household_id: Key
 
 
+
+
 EVENTS: tuple[type[FeedEvent], ...] = (
     HouseholdRegistered,
     HouseholdChanged,

@@ -47,6 +47,8 @@ class InvestigationClosed(FeedEvent):
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
 
 
+
+
 EVENTS: tuple[type[FeedEvent], ...] = (
     InvestigationReported,
     InvestigationAssessed,

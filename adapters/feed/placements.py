@@ -62,6 +62,8 @@ class PlacementVoided(FeedEvent):
     reason: Text | None = None
 
 
+
+
 EVENTS: tuple[type[FeedEvent], ...] = (
     PlacementStarted,
     PlacementChanged,

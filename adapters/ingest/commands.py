@@ -40,7 +40,9 @@ def _must_be_new(
         )
 
 
-def _must_exist(aggregate: T | None, field: str, noun: str, event: FeedEvent, created: str) -> T:
+def _must_exist(
+    aggregate: T | None, field: str, noun: str, event: FeedEvent, created: str
+) -> T:
     if aggregate is None:
         raise RuleViolation(
             f"{field}: unknown {noun} {getattr(event, field)} from {event.source} "
@@ -49,7 +51,9 @@ def _must_exist(aggregate: T | None, field: str, noun: str, event: FeedEvent, cr
     return aggregate
 
 
-def placement_command(placement: Placement | None, event: FeedEvent, now: datetime) -> Placement:
+def placement_command(
+    placement: Placement | None, event: FeedEvent, now: datetime
+) -> Placement:
     common = _common(event, now)
     kind = event.type
     if kind == "placement.started":
@@ -123,7 +127,9 @@ def investigation_command(
     return investigation
 
 
-def household_command(household: Household | None, event: FeedEvent, now: datetime) -> Household:
+def household_command(
+    household: Household | None, event: FeedEvent, now: datetime
+) -> Household:
     common = _common(event, now)
     kind = event.type
     if kind == "household.registered":

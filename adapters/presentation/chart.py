@@ -48,11 +48,9 @@ def draw_chart(
         axes.set_ylabel(MEASURE_LABELS[measure])
         axes.yaxis.set_major_formatter(
             FuncFormatter(
-                lambda value, _: (
-                    format_measure(measure, value)
-                    if measure not in PERCENT
-                    else format_measure(measure, value) + " %"
-                )
+                lambda value, _: format_measure(measure, value)
+                if measure not in PERCENT
+                else format_measure(measure, value) + " %"
             )
         )
         axes.grid(True, alpha=0.3)

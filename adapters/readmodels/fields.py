@@ -43,7 +43,10 @@ def table(name: str, metadata: MetaData, fields: Sequence[Field], **options: Any
     return Table(
         name,
         metadata,
-        *(Column(f.column, f.type, primary_key=f.primary_key, nullable=f.nullable) for f in fields),
+        *(
+            Column(f.column, f.type, primary_key=f.primary_key, nullable=f.nullable)
+            for f in fields
+        ),
         **options,
     )
 

@@ -83,6 +83,8 @@ def placement_tables(generation: int) -> PlacementTables:
     # Keyed rows: one B-tree each instead of a rowid table and an index.
     state = table("placement_state" + suffix, metadata, STATE_FIELDS, sqlite_with_rowid=False)
     change = table("placement_change" + suffix, metadata, CHANGE_FIELDS, sqlite_with_rowid=False)
-    segment = table("placement_segment" + suffix, metadata, SEGMENT_FIELDS, sqlite_with_rowid=False)
+    segment = table(
+        "placement_segment" + suffix, metadata, SEGMENT_FIELDS, sqlite_with_rowid=False
+    )
     Index(f"ix_placement_segment{suffix}_first", segment.c.first_day)
     return PlacementTables(metadata, state, change, segment)

@@ -71,7 +71,9 @@ class Tokens:
         self.metadata = MetaData()
         self.table = token_table(self.metadata)
 
-    def create(self, name: str, role: Role, sources: list[str], expires: date | None) -> str:
+    def create(
+        self, name: str, role: Role, sources: list[str], expires: date | None
+    ) -> str:
         """The new token, shown once; only its hash is kept."""
         if role is Role.integrator and not sources:
             raise UserError("an integrator token needs at least one --source")
