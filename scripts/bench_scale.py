@@ -349,6 +349,11 @@ def main() -> None:
     parser.add_argument("--stores", default="postgresql,sqlite")
     parser.add_argument("--runs", type=int, default=20, help="runs of each report")
     parser.add_argument(
+        "--feed-dir",
+        type=Path,
+        help="keep the feed here, and use the one found here if it is there already",
+    )
+    parser.add_argument(
         "--verify",
         choices=("yes", "no", "auto"),
         default="auto",
@@ -359,7 +364,13 @@ def main() -> None:
     results: dict[str, Any] = {"events": args.events, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(dir=os.environ.get("VOLYM_BENCH_DIR")) as tmp:
         directory = Path(tmp)
-        before, after, base, count = write_feeds(args.events, directory)
+        kept = args.feed_dir
+        if kept is not None and (kept / "before.jsonl").is_file():
+            log(f"feed: the one in {kept}")
+            before, after, base = (kept / n for n in ("before.jsonl", "after.jsonl", "base.jsonl"))
+            count = sum(1 for _ in before.open()) + sum(1 for _ in after.open())
+        else:
+            before, after, base, count = write_feeds(args.events, kept or directory)
         results["feed_lines"] = count
         for kind in args.stores.split(","):
             if kind == "sqlite" and args.events > 1_000_000:

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 import sqlalchemy
 
 from adapters import application
@@ -140,3 +141,20 @@ def _key(placement_id):
     from tests.helpers import SOURCE
 
     return placement_key(SOURCE, placement_id)
+
+
+def test_a_large_ingest_on_postgresql_refreshes_the_planners_statistics(volym, monkeypatch):
+    # A bulk load must not wait for autovacuum (off on some servers): with no statistics
+    # the idempotency lookups were planned as for an empty table.
+    if not volym.is_postgres:
+        pytest.skip("PostgreSQL's planner statistics")
+    monkeypatch.setattr("adapters.ingest.statistics.FIRST", 2)
+    events = [started("P1", "2023-01-01"), started("P2", "2023-01-02"), ended("P1", "2023-02-01")]
+    assert ingest(volym, *events).accepted == 3
+    with volym.engine.connect() as conn:
+        analyzed = conn.exec_driver_sql(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+            "AND schemaname = current_schema()"
+        ).scalars().all()
+    assert {"feed_event", "stored_events", "log_moment"} <= set(analyzed)
+    assert any(name.startswith("placement_segment_v_g") for name in analyzed)

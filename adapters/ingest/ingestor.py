@@ -21,6 +21,7 @@ from adapters.feed.identity import Pseudonymizer
 from adapters.feed.parsing import Batch, batches, parse_batch
 from adapters.ingest.helper import IngestHelper, PackedBatch, pack_parsed
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer, Rejection
+from adapters.ingest.statistics import Statistics
 from adapters.ingest.stream import AnyIngestStream
 from adapters.projection.gc_tuning import batch_collection
 from adapters.projection.kind import Record
@@ -53,6 +54,7 @@ class Ingestor:
         self.contract = FeedContract([model for s in streams for model in s.feed_events])
         self.projectors = projectors(store, streams)
         self.preparer = Preparer(store, streams, shared=shared)
+        self.statistics = Statistics(store, self.projectors.values())
 
     def ingest(
         self,
@@ -112,6 +114,7 @@ class Ingestor:
             projector.catch_up()  # so events written now can be projected straight away
         with batch_collection():
             self._ingest(_tagged(inputs), record)
+        self.statistics.finish()
         return totals
 
     def _ingest(
@@ -196,6 +199,7 @@ class Ingestor:
         ids = self.store.recorder.insert_events(
             prepared.stored, feed_keys=prepared.keys, claims=prepared.claims
         )
+        self.statistics.add(len(ids or ()))
         return list(ids or [])
 
 
