@@ -320,10 +320,13 @@ def run_store(
         log(f"{kind}: {result['ingest']}")
         log(f"{kind}: live reports, {runs} runs per dimension")
         result["live_reports"] = reports(url, runs, None)
+        log(f"{kind}: live reports {json.dumps(result['live_reports'])}")
         log(f"{kind}: reports as of {moment:%H:%M:%S} (a month before the end)")
         result["as_of_reports"] = reports(url, runs, moment)
+        log(f"{kind}: as of {json.dumps(result['as_of_reports'])}")
         log(f"{kind}: explain over the last month")
         result["explain"] = explains(url, moment)
+        log(f"{kind}: explain {json.dumps(result['explain'])}")
         result["size_mib"] = {k: round(v / 2**20, 1) for k, v in sizes(url).items()}
         log(f"{kind}: rebuild")
         rebuild_s, rebuild_peak = volym("rebuild", url=url)
@@ -332,6 +335,7 @@ def run_store(
             "events_per_s": round(stored / rebuild_s),
             "peak_memory_mib": round(rebuild_peak / 2**20),
         }
+        log(f"{kind}: rebuild {json.dumps(result['rebuild'])}")
         if verify:
             log(f"{kind}: verify")
             verify_s, verify_peak = volym("verify", url=url)
