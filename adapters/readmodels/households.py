@@ -150,10 +150,7 @@ class SqlHouseholdView(SqlGenerationView):
         after: int,
         versions: Versions | None = None,
     ) -> None:
-        if versions is None:  # the batch is one commit
-            versions = self.versions()
-            for record in records:
-                versions.snapshot(record, tracking.notification_id)
+        versions = self.gathered(versions, records, tracking.notification_id)
         stored = [r.key.hex for r in records if r.persisted]
         rewritten = [(r.key.hex, pid) for r in records if r.persisted for pid in r.changed]
         states = [_state_row(r) for r in records]

@@ -87,10 +87,7 @@ class SqlInvestigationView(SqlGenerationView):
         after: int,
         versions: Versions | None = None,
     ) -> None:
-        if versions is None:  # the batch is one commit
-            versions = self.versions()
-            for record in records:
-                versions.snapshot(record, tracking.notification_id)
+        versions = self.gathered(versions, records, tracking.notification_id)
         stored = [r.key.hex for r in records if r.persisted]
         rows: list[tuple[object, ...]] = []
         for record in records:  # the row of its last version is its live row: made once

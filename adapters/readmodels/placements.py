@@ -104,10 +104,7 @@ class SqlPlacementView(SqlGenerationView):
     ) -> None:
         """`versions`: the records' versions at the commits of the batch; without them,
         the batch is one commit and each record's version is its state at its end."""
-        if versions is None:
-            versions = self.versions()
-            for record in records:
-                versions.snapshot(record, tracking.notification_id)
+        versions = self.gathered(versions, records, tracking.notification_id)
         t = self.tables
         stored = [r.key.hex for r in records if r.persisted]
         states: list[tuple[object, ...]] = []

@@ -6,8 +6,8 @@ writes a new generation of a projection's tables beside the live one (suffix `_g
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple, Self
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple, Self
 
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from sqlalchemy import (
@@ -181,6 +181,16 @@ class SqlGenerationView(SqlTracking):
     def versions(self) -> Versions:
         """An empty set of versions of this view's records (adapters.readmodels.versions)."""
         raise NotImplementedError
+
+    def gathered(self, versions: Versions | None, records: Iterable[Any], at: int) -> Versions:
+        """`versions` as given; without them the batch is one commit, and each record's
+        version is its state at the batch's end, position `at`."""
+        if versions is not None:
+            return versions
+        versions = self.versions()
+        for record in records:
+            versions.snapshot(record, at)
+        return versions
 
     def at(self, position: int, keys: Sequence[str] | None = None) -> Self:
         """This view as reports read it at a log position: the rows current then (of the

@@ -124,9 +124,6 @@ class Versions:
         # commits (ingest's own writes).
         self.splits: set[int] = set()
 
-    def __bool__(self) -> bool:
-        return any(self.pending)
-
     def snapshot(self, record: Any, commit: int) -> None:
         """`record` as it stands at the end of the commit `commit`."""
         persisted = self.close_all or bool(record.persisted)
@@ -184,38 +181,45 @@ def close_open(
 
 
 def _drop_provisional(conn: Connection, history: History, closing: list[tuple[Unit, int]]) -> None:
-    if not closing:
-        return
-    name, columns = history.table.name, history.unit_columns
-    if conn.dialect.name == "postgresql":
-        source, parameters, match = _unnested(conn, history, closing)
-        conn.exec_driver_sql(
-            f"DELETE FROM {name} t USING {source} "
-            f"WHERE {match} AND t.{VALID_TO} IS NULL AND t.{VALID_FROM} = d.at",
-            parameters,
-        )
-        return
-    match = " AND ".join(f"{c} = ?" for c in columns)
-    conn.exec_driver_sql(
-        f"DELETE FROM {name} WHERE {VALID_FROM} = ? AND {match} AND {VALID_TO} IS NULL",
-        [(at, *unit) for unit, at in closing],
+    _each_open(
+        conn,
+        history,
+        closing,
+        "DELETE FROM {t} t USING {d} WHERE {match} AND t.valid_to IS NULL AND t.valid_from = d.at",
+        "DELETE FROM {t} WHERE valid_from = ? AND {match} AND valid_to IS NULL",
     )
 
 
 def _close(conn: Connection, history: History, closing: list[tuple[Unit, int]]) -> None:
-    name, columns = history.table.name, history.unit_columns
+    _each_open(
+        conn,
+        history,
+        closing,
+        "UPDATE {t} t SET valid_to = d.at FROM {d} WHERE {match} AND t.valid_to IS NULL",
+        "UPDATE {t} SET valid_to = ? WHERE {match} AND valid_to IS NULL",
+    )
+
+
+def _each_open(
+    conn: Connection,
+    history: History,
+    closing: list[tuple[Unit, int]],
+    postgres: str,
+    sqlite: str,
+) -> None:
+    """Run a statement on each unit's open version, with the unit's commit `at`: on
+    PostgreSQL once, joined to all units as a row source `d`; on SQLite once per unit
+    (its parameters: the commit, then the unit's key columns)."""
+    if not closing:
+        return
+    name = history.table.name
     if conn.dialect.name == "postgresql":
         source, parameters, match = _unnested(conn, history, closing)
-        conn.exec_driver_sql(
-            f"UPDATE {name} t SET {VALID_TO} = d.at FROM {source} "
-            f"WHERE {match} AND t.{VALID_TO} IS NULL",
-            parameters,
-        )
+        conn.exec_driver_sql(postgres.format(t=name, d=source, match=match), parameters)
         return
-    match = " AND ".join(f"{c} = ?" for c in columns)
+    match = " AND ".join(f"{c} = ?" for c in history.unit_columns)
     conn.exec_driver_sql(
-        f"UPDATE {name} SET {VALID_TO} = ? WHERE {match} AND {VALID_TO} IS NULL",
-        [(at, *unit) for unit, at in closing],
+        sqlite.format(t=name, match=match), [(at, *unit) for unit, at in closing]
     )
 
 
