@@ -20,7 +20,7 @@ from adapters.errors import UserError
 from adapters.ingest import ingestor as ingest_module
 from adapters.ingest import prepare as prepare_module
 from adapters.ingest.ingestor import Ingestor
-from adapters.streams import HOUSEHOLDS, INVESTIGATIONS
+from adapters.streams import HOUSEHOLDS, INVESTIGATIONS, STREAMS
 from adapters.streams.placements import Placements
 from adapters.synthetic.households import household_feed
 from adapters.synthetic.investigations import case_feed
@@ -45,6 +45,31 @@ def test_an_aggregate_a_batch_touched_stays_cached_until_its_record_is_made(
     assert before["totals"][0]["amount"] == 1000
     application.rebuild(volym)
     assert household_report_of(volym, "2023-01") == before
+
+
+def test_keys_and_claims_of_long_ago_batches_are_forgotten_and_still_found_in_the_store(
+    volym, monkeypatch
+):
+    # The preparer remembers only its last batches' keys (ten million held whole took
+    # gigabytes); a duplicate, a conflict and a taken payment id far behind are found in
+    # the store instead.
+    monkeypatch.setattr(prepare_module, "REMEMBERED_BATCHES", 1)
+    monkeypatch.setattr(ingest_module, "USE_HELPER", False)
+    monkeypatch.setattr(ingest_module, "BATCH_LINES", 2)
+    monkeypatch.setattr(ingest_module, "FIRST_BATCH_LINES", 2)
+    first = household("H1", "2023-01-01")
+    payment = paid("H1", "2023-01-25", "B1", "2023-01", "1000")
+    filler = [household(f"H{n}", "2023-01-01") for n in range(2, 10)]
+    conflict = {**first, "occurred_on": "2023-01-02"}
+    taken = paid("H2", "2023-01-26", "B1", "2023-01", "500")
+    ingestor = Ingestor(volym, volym.pseudonymizer, list(STREAMS))
+    result = ingestor.ingest(lines(first, payment, *filler, first, conflict, taken))
+    assert (result.accepted, result.duplicates, result.rejected) == (10, 1, 2)
+    assert ["conflict" in r.reasons[0] for r in result.rejections] == [True, False]
+    assert "already used" in result.rejections[1].reasons[0]
+    remembered = ingestor.preparer._prepared
+    assert len(remembered.new) + len(remembered.old) <= 4  # two batches of two lines
+    assert household_report_of(volym, "2023-01")["totals"][0]["amount"] == 1000
 
 
 class Exploding(Placements):
