@@ -170,7 +170,16 @@ def volym(*args: str, url: str) -> tuple[float, int]:
 
 
 @contextmanager
-def store(kind: str, directory: Path) -> Iterator[str]:
+def store(kind: str, directory: Path, keep: bool = False) -> Iterator[str]:
+    """A fresh store, removed afterwards unless `keep` (then its URL is logged)."""
+    if keep and kind == "postgresql":
+        name = f"volym_bench_kept_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = f"{PG_URL.rpartition('/')[0]}/{name}"
+        log(f"kept store (drop it when done): {url}")
+        yield url
+        return
     if kind == "sqlite":
         path = directory / f"volym-{uuid.uuid4().hex[:8]}.db"
         try:
@@ -285,15 +294,24 @@ def explains(url: str, as_of: datetime, runs: int = 3) -> dict[str, Any]:
     return found
 
 
+PHASES = ("reports", "as_of", "explain", "rebuild")
+
+
 def run_store(
-    kind: str, feeds: tuple[Path, Path, Path], runs: int, directory: Path, verify: bool
+    kind: str,
+    feeds: tuple[Path, Path, Path],
+    runs: int,
+    directory: Path,
+    verify: bool,
+    skip: tuple[str, ...] = (),
+    keep: bool = False,
 ) -> Any:
     before, after, base = feeds
     result: dict[str, Any] = {}
     with store(kind, directory) as url:
         log(f"{kind}: baseline ingest of {BASELINE_EVENTS} events")
         base_s, base_peak = volym("ingest", str(base), url=url)
-    with store(kind, directory) as url:
+    with store(kind, directory, keep) as url:
         log(f"{kind}: ingest, all but the last month")
         first_s, first_peak = volym("ingest", str(before), url=url)
         time.sleep(1.1)
@@ -318,24 +336,30 @@ def run_store(
             "last_month_s": round(last_s, 1),
         }
         log(f"{kind}: {result['ingest']}")
-        log(f"{kind}: live reports, {runs} runs per dimension")
-        result["live_reports"] = reports(url, runs, None)
-        log(f"{kind}: live reports {json.dumps(result['live_reports'])}")
-        log(f"{kind}: reports as of {moment:%H:%M:%S} (a month before the end)")
-        result["as_of_reports"] = reports(url, runs, moment)
-        log(f"{kind}: as of {json.dumps(result['as_of_reports'])}")
-        log(f"{kind}: explain over the last month")
-        result["explain"] = explains(url, moment)
-        log(f"{kind}: explain {json.dumps(result['explain'])}")
+        log(f"{kind}: the moment a month before the end: {moment.isoformat()}")
         result["size_mib"] = {k: round(v / 2**20, 1) for k, v in sizes(url).items()}
-        log(f"{kind}: rebuild")
-        rebuild_s, rebuild_peak = volym("rebuild", url=url)
-        result["rebuild"] = {
-            "seconds": round(rebuild_s, 1),
-            "events_per_s": round(stored / rebuild_s),
-            "peak_memory_mib": round(rebuild_peak / 2**20),
-        }
-        log(f"{kind}: rebuild {json.dumps(result['rebuild'])}")
+        log(f"{kind}: size {json.dumps(result['size_mib'])}")
+        if "reports" not in skip:
+            log(f"{kind}: live reports, {runs} runs per dimension")
+            result["live_reports"] = reports(url, runs, None)
+            log(f"{kind}: live reports {json.dumps(result['live_reports'])}")
+        if "as_of" not in skip:
+            log(f"{kind}: reports as of {moment:%H:%M:%S} (a month before the end)")
+            result["as_of_reports"] = reports(url, runs, moment)
+            log(f"{kind}: as of {json.dumps(result['as_of_reports'])}")
+        if "explain" not in skip:
+            log(f"{kind}: explain over the last month")
+            result["explain"] = explains(url, moment)
+            log(f"{kind}: explain {json.dumps(result['explain'])}")
+        if "rebuild" not in skip:
+            log(f"{kind}: rebuild")
+            rebuild_s, rebuild_peak = volym("rebuild", url=url)
+            result["rebuild"] = {
+                "seconds": round(rebuild_s, 1),
+                "events_per_s": round(stored / rebuild_s),
+                "peak_memory_mib": round(rebuild_peak / 2**20),
+            }
+            log(f"{kind}: rebuild {json.dumps(result['rebuild'])}")
         if verify:
             log(f"{kind}: verify")
             verify_s, verify_peak = volym("verify", url=url)
@@ -364,7 +388,21 @@ def main() -> None:
         help="run `volym verify` at the end (auto: up to a million events; it replays the "
         "whole log in memory)",
     )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help=f"phases not to run, comma-separated: {', '.join(PHASES)} (ingest always runs)",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the PostgreSQL store afterwards, to measure more on it (its URL is logged)",
+    )
     args = parser.parse_args()
+    skip = tuple(p for p in args.skip.split(",") if p)
+    for phase in skip:
+        if phase not in PHASES:
+            parser.error(f"--skip {phase}: one of {', '.join(PHASES)}")
     results: dict[str, Any] = {"events": args.events, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(dir=os.environ.get("VOLYM_BENCH_DIR")) as tmp:
         directory = Path(tmp)
@@ -381,7 +419,9 @@ def main() -> None:
                 log("sqlite: skipped above a million events")
                 continue
             verify = args.verify == "yes" or (args.verify == "auto" and args.events <= 1_000_000)
-            results[kind] = run_store(kind, (before, after, base), args.runs, directory, verify)
+            results[kind] = run_store(
+                kind, (before, after, base), args.runs, directory, verify, skip, args.keep
+            )
             if not args.json:
                 print(json.dumps({kind: results[kind]}, indent=1), flush=True)
     if args.json:
