@@ -103,14 +103,20 @@ def test_a_rebuilt_generation_has_the_indexes_of_a_first_one(volym):
     history(volym)
     first = live_view(volym)
     wanted = {
-        ("placement_segment", ("first_day",)),
-        ("placement_segment_v", ("first_day",)),  # its versions, for reports as of a moment
+        ("placement_segment", "first", ("first_day",)),
+        ("placement_segment", "last", ("last_day",)),
+        ("placement_segment", "open", ("first_day",)),  # of the segments not ended
+        ("placement_segment_v", "first_day", ("first_day",)),  # versions, for as-of reports
     }
     inspector = inspect(volym.engine)
 
     def indexes(view):
         return {
-            (table.name.rsplit("_g", 1)[0], tuple(index["column_names"]))
+            (
+                table.name.rsplit("_g", 1)[0],
+                index["name"].rpartition("_")[2] if "_v_" not in table.name else "first_day",
+                tuple(index["column_names"]),
+            )
             for table in view.metadata.sorted_tables
             for index in inspector.get_indexes(table.name)
         }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
 from adapters.readmodels.placements import SqlPlacementView
 from adapters.reports.request import (
@@ -95,8 +95,14 @@ def _statement(
             func.sum(active).label("active"),
             func.count(func.distinct(s.c.person)).label("persons"),
         )
-        .where(s.c.first_day <= last_of_period)
-        .where(last_in_care >= first_of_period)
+        # In care on a day of the period: begun by its end, and ended in or after it or not
+        # ended; written as two alternatives, each answered by its own index.
+        .where(
+            or_(
+                and_(s.c.last_day >= first_of_period, s.c.first_day <= last_of_period),
+                and_(s.c.last_day.is_(None), s.c.first_day <= last_of_period),
+            )
+        )
     )
     for dim, values in where.items():
         statement = statement.where(column(dim).in_(values))
