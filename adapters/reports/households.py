@@ -43,10 +43,15 @@ def household_report(view: SqlHouseholdView, request: ReportRequest) -> Report:
                 "(the month the assistance is for); give months, e.g. 2023-01..2023-08"
             )
     with view.engine.connect() as conn:
+        # The totals and the groups of a period are made from the same rows: fetched once
+        # (fetching them and the households' compositions is most of a report's time).
+        fetched: dict[Period, list[MonthRow]] = {}
 
         def query(period: Period, dims: list[str]) -> list[Group]:
+            if period not in fetched:
+                fetched[period] = _rows(conn, view, period)
             groups: dict[tuple[Cell, ...], list[MonthRow]] = {}
-            for row in _rows(conn, view, period):
+            for row in fetched[period]:
                 if all(dimension_value(row, d) in v for d, v in request.where.items()):
                     key = tuple(dimension_value(row, d) for d in dims)
                     groups.setdefault(key, []).append(row)
