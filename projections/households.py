@@ -25,8 +25,9 @@ from projections.batching import touched_records
 
 PROJECTION_NAME = "households"
 TOPIC_PREFIX = Household.__module__ + ":Household."
-# Bump when the rows change meaning: the view is then rebuilt (2: versioned rows).
-PROJECTION_VERSION = 2
+# Bump when the rows change meaning: the view is then rebuilt (2: versioned rows; 3: the
+# compositions by month, for reports counted in SQL).
+PROJECTION_VERSION = 3
 
 
 @dataclass
@@ -56,12 +57,47 @@ class HouseholdRecord:
         self.payments = {**earlier.payments, **self.payments}
         self.changed |= earlier.changed
 
+    def eras(self) -> list[Era]:
+        """The composition in force month by month, as runs of equal values. Made by
+        `in_force` itself at each month a change can begin to count in: that month is the
+        first one whose first day is on or after the change's date."""
+        runs = [Era(FIRST_MONTH, None, self.in_force(FIRST_MONTH))]
+        for month in sorted({_month_from(change.effective) for change in self.changes}):
+            values = self.in_force(month)
+            if values != runs[-1].values:
+                runs[-1] = runs[-1]._replace(last=_month_before(month))
+                runs.append(Era(month, None, values))
+        return runs
+
     def in_force(self, month: date) -> Composition:
         """reports.md: the values on the month's first day, or on the registration day when
         the household was registered later (for a month before registration, too)."""
         if not self.changes:
             return self.initial
         return composition_on(self.initial, self.changes, max(month, self.registered_on))
+
+
+FIRST_MONTH = date.min  # an era from the first: months before registration count too
+
+
+class Era(NamedTuple):
+    """A run of months (first days; `last` None: to the end of time) and the composition
+    in force in each of them."""
+
+    first: date
+    last: date | None
+    values: Composition
+
+
+def _month_from(day: date) -> date:
+    """The first month whose first day is on or after `day`."""
+    if day.day == 1:
+        return day
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _month_before(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
 class MonthRow(NamedTuple):
