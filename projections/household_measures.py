@@ -4,6 +4,7 @@ one group and one period (whole months)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from domain.vocabulary import PAYMENT_KINDS
@@ -38,6 +39,20 @@ def dimension_value(row: MonthRow, dim: str) -> Any:
     return getattr(row, dim)
 
 
+@dataclass(frozen=True)
+class HouseholdSums:
+    """What one group's measures are made of. A slot is a household-month; it counts when
+    its net within the group is above zero. Adults are applicants and co-applicants."""
+
+    household_months: int  # slots that count
+    net_ore: int  # of every slot, counted or not
+    children: int  # summed over the slots that count
+    adults: int  # with a slot that counts
+    households: int  # with a slot that counts
+    long_term_households: int  # with LONG_TERM_MONTHS slots that count, or more
+    long_term_adults: int  # with LONG_TERM_MONTHS months that count, or more
+
+
 def household_measures(
     rows: Iterable[MonthRow], months: int, *, calendar_year: bool
 ) -> dict[str, Any]:
@@ -51,8 +66,6 @@ def household_measures(
         net[slot] = net.get(slot, 0) + row.net_ore
         facts[slot] = row  # composition is the same for every kind of one household-month
     counted = [slot for slot, ore in net.items() if ore > 0]
-    amount = sum(net.values()) / 100
-    average = len(counted) / months
     months_of_household: dict[Any, int] = {}
     months_of_adult: dict[str, set[Any]] = {}
     for slot in counted:
@@ -61,27 +74,41 @@ def household_measures(
         for adult in (row.applicant, row.co_applicant):
             if adult is not None:
                 months_of_adult.setdefault(adult, set()).add(slot[1])
+    sums = HouseholdSums(
+        household_months=len(counted),
+        net_ore=sum(net.values()),
+        children=sum(facts[slot].children for slot in counted),
+        adults=len(months_of_adult),
+        households=len(months_of_household),
+        long_term_households=sum(1 for n in months_of_household.values() if n >= LONG_TERM_MONTHS),
+        long_term_adults=sum(1 for m in months_of_adult.values() if len(m) >= LONG_TERM_MONTHS),
+    )
+    return measures_of(sums, months, calendar_year=calendar_year)
+
+
+def measures_of(sums: HouseholdSums, months: int, *, calendar_year: bool) -> dict[str, Any]:
+    """reports.md's measures from one group's sums over `months` months."""
+    amount = sums.net_ore / 100
+    average = sums.household_months / months
     figures: dict[str, Any] = {
-        "household_months": len(counted),
+        "household_months": sums.household_months,
         "households_avg_per_month": average,
         "amount": amount,
         "cost_per_household": amount / average if average else None,
-        "children_avg_per_month": sum(facts[slot].children for slot in counted) / months,
-        "persons": len(months_of_adult),
+        "children_avg_per_month": sums.children / months,
+        "persons": sums.adults,
         "long_term_households": None,
         "long_term_share": None,
         "long_term_persons": None,
         "long_term_persons_share": None,
     }
     if calendar_year:
-        households = sum(1 for n in months_of_household.values() if n >= LONG_TERM_MONTHS)
-        adults = sum(1 for m in months_of_adult.values() if len(m) >= LONG_TERM_MONTHS)
-        figures["long_term_households"] = households
+        figures["long_term_households"] = sums.long_term_households
         figures["long_term_share"] = (
-            households / len(months_of_household) if months_of_household else None
+            sums.long_term_households / sums.households if sums.households else None
         )
-        figures["long_term_persons"] = adults
+        figures["long_term_persons"] = sums.long_term_adults
         figures["long_term_persons_share"] = (
-            adults / len(months_of_adult) if months_of_adult else None
+            sums.long_term_adults / sums.adults if sums.adults else None
         )
     return figures

@@ -6,9 +6,21 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import Connection, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    and_,
+    distinct,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy import case as when
 
 from adapters.errors import UserError
 from adapters.readmodels.households import SqlHouseholdView
@@ -24,9 +36,12 @@ from adapters.reports.request import (
 from domain.periods import Period
 from projections.household_measures import (
     DIMENSIONS,
+    LONG_TERM_MONTHS,
     MEASURES,
+    HouseholdSums,
     dimension_value,
     household_measures,
+    measures_of,
 )
 from projections.households import MonthRow, month_row
 
@@ -50,20 +65,21 @@ def household_report(
                 "(the month the assistance is for); give months, e.g. 2023-01..2023-08"
             )
     with view.engine.connect() as conn:
-        # The totals and the groups of a period are made from the same rows: fetched once
-        # (fetching them and the households' compositions is most of a report's time).
+        # The reference's totals and groups of a period are made from the same rows:
+        # fetched once (reading the households' documents is most of its time).
         fetched: dict[Period, list[MonthRow]] = {}
 
         def query(period: Period, dims: list[str]) -> list[Group]:
+            months, year = _months(period), _calendar_year(period)
+            if in_sql:
+                return _summed(conn, view, period, dims, request.where, months, year)
             if period not in fetched:
-                rows_of = _rows if in_sql else _rows_from_documents
-                fetched[period] = rows_of(conn, view, period)
+                fetched[period] = _rows_from_documents(conn, view, period)
             groups: dict[tuple[Cell, ...], list[MonthRow]] = {}
             for row in fetched[period]:
                 if all(dimension_value(row, d) in v for d, v in request.where.items()):
                     key = tuple(dimension_value(row, d) for d in dims)
                     groups.setdefault(key, []).append(row)
-            months, year = _months(period), _calendar_year(period)
             return [
                 (
                     dict(zip(dims, values, strict=True)),
@@ -90,34 +106,145 @@ def _nets(view: SqlHouseholdView, period: Period) -> Select[Any]:
     )
 
 
-def _rows(conn: Connection, view: SqlHouseholdView, period: Period) -> list[MonthRow]:
+def _month_rows(view: SqlHouseholdView, period: Period) -> Subquery:
     """Each household's net amount per month and kind in the period, with the composition
     in force that month: the era of its household that holds the month."""
     nets = _nets(view, period).subquery("nets")
     n, e = nets.c, view.era.c
-    statement = select(
-        n.household_key,
-        n.month,
-        n.kind,
-        n.net,
-        e.children,
-        e.newly_arrived,
-        e.applicant,
-        e.co_applicant,
-    ).join(
-        view.era,
-        and_(
-            e.household_key == n.household_key,
-            e.first_month <= n.month,
-            or_(e.last_month.is_(None), e.last_month >= n.month),
-        ),
-    )
-    return [
-        MonthRow(
-            UUID(key), date.fromordinal(month), kind, int(net), children, bool(new), a, co
+    return (
+        select(
+            n.household_key,
+            n.month,
+            n.kind,
+            n.net,
+            e.children,
+            e.newly_arrived,
+            (e.children > 0).label("with_children"),
+            e.applicant,
+            e.co_applicant,
         )
-        for key, month, kind, net, children, new, a, co in conn.execute(statement)
-    ]
+        .join(
+            view.era,
+            and_(
+                e.household_key == n.household_key,
+                e.first_month <= n.month,
+                or_(e.last_month.is_(None), e.last_month >= n.month),
+            ),
+        )
+        .subquery("month_rows")
+    )
+
+
+def _summed(
+    conn: Connection,
+    view: SqlHouseholdView,
+    period: Period,
+    dims: list[str],
+    where: dict[str, list[Cell]],
+    months: int,
+    calendar_year: bool,
+) -> list[Group]:
+    """household_measures' sums, made in SQL: household-months (slots) per group, then
+    what counts of them, by group, by household and by adult."""
+    r = _month_rows(view, period).c
+    rows = select(r).where(*(r[d].in_(values) for d, values in where.items())).subquery("rows")
+    g = rows.c
+    slots = (
+        select(
+            *(g[d] for d in dims),
+            g.household_key,
+            g.month,
+            func.sum(g.net).label("net"),
+            # The composition is the same for every kind of one household-month.
+            func.max(g.children).label("children"),
+            func.max(g.applicant).label("applicant"),
+            func.max(g.co_applicant).label("co_applicant"),
+        )
+        .group_by(*(g[d] for d in dims), g.household_key, g.month)
+        .cte("slots")
+    )
+    s = slots.c
+    counts = s.net > 0
+    groups = (
+        select(
+            *(s[d] for d in dims),
+            func.count(when((counts, 1))).label("household_months"),
+            func.sum(s.net).label("net_ore"),
+            func.sum(when((counts, s.children), else_=0)).label("children"),
+        )
+        .group_by(*(s[d] for d in dims))
+        .subquery("groups")
+    )
+    per_household = (
+        select(*(s[d] for d in dims), func.count().label("months"))
+        .where(counts)
+        .group_by(*(s[d] for d in dims), s.household_key)
+        .subquery("per_household")
+    )
+    households = _long_term(per_household, dims, "households")
+    adults = union_all(
+        select(*(s[d] for d in dims), s.applicant.label("adult"), s.month).where(counts),
+        select(*(s[d] for d in dims), s.co_applicant, s.month).where(
+            counts, s.co_applicant.is_not(None)
+        ),
+    ).subquery("adults")
+    a = adults.c
+    per_adult = (
+        select(*(a[d] for d in dims), func.count(distinct(a.month)).label("months"))
+        .group_by(*(a[d] for d in dims), a.adult)
+        .subquery("per_adult")
+    )
+    people = _long_term(per_adult, dims, "adults")
+    statement = (
+        select(groups, households.c.households, households.c.long_term_households)
+        .add_columns(people.c.adults, people.c.long_term_adults)
+        .select_from(
+            groups.outerjoin(households, _same(groups, households, dims)).outerjoin(
+                people, _same(groups, people, dims)
+            )
+        )
+    )
+    if not dims:  # without groups an aggregate answers one row even where no row matters
+        statement = statement.where(groups.c.net_ore.is_not(None))
+    found: list[Group] = []
+    for row in conn.execute(statement):
+        m = row._mapping
+        sums = HouseholdSums(
+            household_months=int(m["household_months"]),
+            net_ore=int(m["net_ore"]),
+            children=int(m["children"]),
+            adults=int(m["adults"] or 0),
+            households=int(m["households"] or 0),
+            long_term_households=int(m["long_term_households"] or 0),
+            long_term_adults=int(m["long_term_adults"] or 0),
+        )
+        values = {d: (bool(m[d]) if d in _FLAGS else m[d]) for d in dims}
+        found.append((values, measures_of(sums, months, calendar_year=calendar_year)))
+    return found
+
+
+_FLAGS = ("newly_arrived", "with_children")  # 0 and 1 on SQLite
+
+
+def _long_term(per: Subquery, dims: list[str], name: str) -> Subquery:
+    """Per group: how many households (or adults) have months that count, and how many
+    have LONG_TERM_MONTHS of them or more."""
+    p = per.c
+    return (
+        select(
+            *(p[d] for d in dims),
+            func.count().label(name),
+            func.count(when((p.months >= LONG_TERM_MONTHS, 1))).label(f"long_term_{name}"),
+        )
+        .group_by(*(p[d] for d in dims))
+        .subquery(name)
+    )
+
+
+def _same(left: Subquery, right: Subquery, dims: list[str]) -> ColumnElement[bool]:
+    if not dims:
+        return true()
+    return and_(*(left.c[d] == right.c[d] for d in dims))
 
 
 def _rows_from_documents(
