@@ -147,7 +147,7 @@ def _summed(
     """household_measures' sums, made in SQL: household-months (slots) per group, then
     what counts of them, by group, by household and by adult."""
     r = _month_rows(view, period).c
-    rows = select(r).where(*(r[d].in_(values) for d, values in where.items())).subquery("rows")
+    rows = select(*r).where(*(r[d].in_(values) for d, values in where.items())).subquery("rows")
     g = rows.c
     slots = (
         select(
