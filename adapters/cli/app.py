@@ -1,271 +1,292 @@
 """The `volym` command line (reports.md). Exit 0 done, 1 error (one line on stderr, no
-traceback), 2 ingestion finished but some lines were rejected."""
+traceback), 2 ingestion finished but some lines were rejected.
+
+Parsed by click: typer, which this was written with first, builds a pydantic validator for
+every option of a command before it runs, and with pydantic's import that was a quarter of
+a report's start-up."""
 
 from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
-from enum import StrEnum
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Any, TypeVar
 
-import typer
-from rich.console import Console
-from typer.exceptions import Abort, TyperException
+import click
 
 from adapters.errors import UserError, one_line
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="volym: case volumes and costs of individ- och familjeomsorg, from case-system events.",
-)
-err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
+
+@click.group(
+    help="volym: case volumes and costs of individ- och familjeomsorg, from case-system events.",
+    context_settings={"help_option_names": ["--help"]},
+)
+def app() -> None:
+    pass
+
+
+class _Moment(click.ParamType):
+    """A date or a date and time in ISO 8601 (2023-04-30, 2023-04-30T12:00, with or
+    without seconds and an offset)."""
+
+    name = "datetime"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError:
+            example = "e.g. 2023-04-30T12:00"
+            self.fail(f"{value!r}: write a date or a date and time, {example}", param, ctx)
+
+
+MOMENT = _Moment()
+
+
+def db_option(command: F) -> F:
+    option = click.option(
         "--db",
         envvar="VOLYM_DATABASE_URL",
-        help="sqlite:///PATH (default sqlite:///volym.db) or postgresql://USER:PASSWORD@HOST:PORT/DB",
         show_envvar=True,
-    ),
-]
+        help="sqlite:///PATH (default sqlite:///volym.db) or postgresql://USER:PASSWORD@HOST:PORT/DB",
+    )
+    return option(command)
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
+def _choice(*names: str) -> click.Choice[str]:
+    return click.Choice(names)
 
 
+FORMATS = _choice("table", "json", "csv", "xlsx")
+TABLE_OR_JSON = _choice("table", "json")
 # The streams by name, as the command line offers them. Written out rather than read from
 # adapters.streams, so that `volym --help` and a mistyped command need not import every
 # room; tests/test_streams.py holds them equal to the specs.
-class Kind(StrEnum):
-    placements = "placements"
-    investigations = "investigations"
-    households = "households"
+KINDS = ("placements", "investigations", "households")
+AGGREGATES = ("placement", "investigation", "household")
+REPORTS = (*KINDS, "verksamhetsmatt")
+
+
+def err() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def out() -> Any:
+    from rich.console import Console
+
+    return Console()
 
 
 @app.command()
-def ingest(
-    files: Annotated[list[Path], typer.Argument(help="JSON Lines feed files")],
-    rejects: Annotated[
-        Path | None,
-        typer.Option(help="where rejected lines go (default: FILE.rejects.jsonl beside each file)"),
-    ] = None,
-    db: DbOption = None,
-) -> None:
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--rejects",
+    type=click.Path(path_type=Path),
+    help="where rejected lines go (default: FILE.rejects.jsonl beside each file)",
+)
+@db_option
+def ingest(files: tuple[Path, ...], rejects: Path | None, db: str | None) -> None:
     """Read feed files into the event store and update the projections."""
     from adapters.cli.ingest_files import ingest_files
 
-    rejected = ingest_files(files, rejects, db, err)
+    rejected = ingest_files(list(files), rejects, db, err())
     if rejected:
-        raise typer.Exit(2)
-
-
-class ReportName(StrEnum):
-    placements = "placements"
-    investigations = "investigations"
-    households = "households"
-    verksamhetsmatt = "verksamhetsmatt"
+        sys.exit(2)
 
 
 @app.command()
+@click.argument("kind", type=_choice(*REPORTS))
+@click.option("--period", multiple=True, required=True, help="e.g. 2023, 2023-T1, 2023-Q1")
+@click.option("--by", multiple=True, help="dimension to split by")
+@click.option("--where", multiple=True, help="DIM=VALUE filter")
+@click.option("--as-of", type=MOMENT, help="figures from the events stored by then")
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path), help="write to a file")
+@click.option("--measure", multiple=True, help="only these measures (table, csv)")
+@click.option(
+    "--year-of-budget", type=int, help="verksamhetsmatt: the budget year (default: the period's)"
+)
+@click.option("--age-bands", help="own age bands in place of the age groups: 0-18,19-20")
+@db_option
 def report(
-    kind: Annotated[
-        ReportName,
-        typer.Argument(help="placements, investigations, households or verksamhetsmatt"),
-    ],
-    period: Annotated[list[str], typer.Option("--period", help="e.g. 2023, 2023-T1, 2023-Q1")],
-    by: Annotated[list[str] | None, typer.Option("--by", help="dimension to split by")] = None,
-    where: Annotated[list[str] | None, typer.Option("--where", help="DIM=VALUE filter")] = None,
-    as_of: Annotated[
-        datetime | None, typer.Option("--as-of", help="figures from the events stored by then")
-    ] = None,
-    format: Annotated[Format, typer.Option("--format")] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", help="write to a file")] = None,
-    measure: Annotated[
-        list[str] | None, typer.Option("--measure", help="only these measures (table, csv)")
-    ] = None,
-    year_of_budget: Annotated[
-        int | None, typer.Option(help="verksamhetsmatt: the budget year (default: the period's)")
-    ] = None,
-    age_bands: Annotated[
-        str | None,
-        typer.Option("--age-bands", help="own age bands in place of the age groups: 0-18,19-20"),
-    ] = None,
-    db: DbOption = None,
+    kind: str,
+    period: tuple[str, ...],
+    by: tuple[str, ...],
+    where: tuple[str, ...],
+    as_of: datetime | None,
+    format_: str,
+    output: Path | None,
+    measure: tuple[str, ...],
+    year_of_budget: int | None,
+    age_bands: str | None,
+    db: str | None,
 ) -> None:
     """Report figures for one or more periods; verksamhetsmatt sets them beside the budget."""
-    if kind is ReportName.verksamhetsmatt:
+    if kind == "verksamhetsmatt":
         from adapters.cli.budget import verksamhetsmatt
 
         if len(period) != 1 or by or where or measure or age_bands:
             raise UserError(
                 "verksamhetsmatt takes one --period, and no --by, --where, --measure or --age-bands"
             )
-        verksamhetsmatt(period[0], year_of_budget, as_of, format.value, output, db)
+        verksamhetsmatt(period[0], year_of_budget, as_of, format_, output, db)
         return
     from adapters.cli.report import run_report
 
     run_report(
-        kind.value, period, by or [], where or [], as_of, format.value, output, measure, db,
-        age_bands,
+        kind, list(period), list(by), list(where), as_of, format_, output,
+        list(measure) or None, db, age_bands,
     )  # fmt: skip
 
 
 @app.command()
-def rebuild(db: DbOption = None) -> None:
+@db_option
+def rebuild(db: str | None) -> None:
     """Rebuild every projection from the event store (built aside, then switched)."""
     from adapters.cli.rebuild import rebuild_all
 
-    rebuild_all(db, err)
-
-
-class HistoryKind(StrEnum):
-    placement = "placement"
-    investigation = "investigation"
-    household = "household"
-
-
-class HistoryFormat(StrEnum):
-    table = "table"
-    json = "json"
+    rebuild_all(db, err())
 
 
 @app.command()
-def history(
-    kind: Annotated[HistoryKind, typer.Argument(help="placement, investigation or household")],
-    source: Annotated[str, typer.Argument(help="the sending system, e.g. lifecare-nacka")],
-    ident: Annotated[str, typer.Argument(metavar="ID", help="placement_id, case_id, ...")],
-    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
-    db: DbOption = None,
-) -> None:
-    """The full event history of one aggregate: effective, registered and stored times."""
+@click.argument("kind", type=_choice(*AGGREGATES))
+@click.argument("source")
+@click.argument("ident", metavar="ID")
+@click.option("--format", "format_", type=TABLE_OR_JSON, default="table", show_default=True)
+@db_option
+def history(kind: str, source: str, ident: str, format_: str, db: str | None) -> None:
+    """The full event history of one aggregate: effective, registered and stored times.
+
+    KIND is placement, investigation or household; SOURCE the sending system (e.g.
+    lifecare-nacka); ID its placement_id, case_id or household_id."""
     from adapters.cli.history import run_history
 
-    run_history(kind.value, source, ident, format.value, db)
+    run_history(kind, source, ident, format_, db)
 
 
 @app.command()
-def verify(db: DbOption = None) -> None:
+@db_option
+def verify(db: str | None) -> None:
     """Rebuild every projection aside and compare it with the live one (exit 1 on a
     difference, each named)."""
     from adapters.cli.operations import run_verify
 
-    run_verify(db, Console())
+    run_verify(db, out())
 
 
 @app.command()
-def status(
-    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
-    db: DbOption = None,
-) -> None:
+@click.option("--format", "format_", type=TABLE_OR_JSON, default="table", show_default=True)
+@db_option
+def status(format_: str, db: str | None) -> None:
     """Each projection's live generation, its position in the event store and its lag."""
     from adapters.cli.operations import run_status
 
-    run_status(db, format.value, Console())
+    run_status(db, format_, out())
 
 
 @app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    poll: Annotated[float, typer.Option(help="seconds between polls of the event store")] = 1.0,
-    workers: Annotated[int, typer.Option(help="server processes (one per core)")] = 1,
-    db: DbOption = None,
-) -> None:
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=int, default=8000, show_default=True, help="port to listen on")
+@click.option(
+    "--poll", type=float, default=1.0, show_default=True,
+    help="seconds between polls of the event store",
+)  # fmt: skip
+@click.option(
+    "--workers", type=int, default=1, show_default=True, help="server processes (one per core)"
+)
+@db_option
+def serve(host: str, port: int, poll: float, workers: int, db: str | None) -> None:
     """The HTTP API (http.md), with every projection kept live, until stopped (Ctrl-C,
     SIGTERM)."""
     from adapters.cli.operations import run_serve
 
-    run_serve(db, poll, Console(stderr=True), host=host, port=port, workers=workers)
+    run_serve(db, poll, err(), host=host, port=port, workers=workers)
 
 
-token_app = typer.Typer(help="API tokens: made once, stored as hashes, each with a role.")
-app.add_typer(token_app, name="token")
+@app.group()
+def token() -> None:
+    """API tokens: made once, stored as hashes, each with a role."""
 
 
-class RoleName(StrEnum):
-    integrator = "integrator"
-    reader = "reader"
-    auditor = "auditor"
-    admin = "admin"
-
-
-@token_app.command("create")
+@token.command("create")
+@click.argument("name")
+@click.option(
+    "--role", required=True, type=_choice("integrator", "reader", "auditor", "admin"),
+    help="integrator, reader, auditor or admin",
+)  # fmt: skip
+@click.option("--source", multiple=True, help="sources an integrator posts for")
+@click.option("--expires", type=MOMENT, help="last day it is valid")
+@db_option
 def token_create(
-    name: Annotated[str, typer.Argument(help="who or what uses it, e.g. lifecare-nacka")],
-    role: Annotated[RoleName, typer.Option(help="integrator, reader, auditor or admin")],
-    source: Annotated[
-        list[str] | None, typer.Option("--source", help="sources an integrator posts for")
-    ] = None,
-    expires: Annotated[datetime | None, typer.Option(help="last day it is valid")] = None,
-    db: DbOption = None,
+    name: str, role: str, source: tuple[str, ...], expires: datetime | None, db: str | None
 ) -> None:
-    """Make a token; it is printed once and only its hash is kept."""
+    """Make a token for NAME (who or what uses it, e.g. lifecare-nacka); it is printed once
+    and only its hash is kept."""
     from adapters.cli.access import create_token
 
-    create_token(name, role.value, source or [], expires.date() if expires else None, db)
+    day: date | None = expires.date() if expires else None
+    create_token(name, role, list(source), day, db)
 
 
-@token_app.command("list")
-def token_list(
-    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
-    db: DbOption = None,
-) -> None:
+@token.command("list")
+@click.option("--format", "format_", type=TABLE_OR_JSON, default="table", show_default=True)
+@db_option
+def token_list(format_: str, db: str | None) -> None:
     """Every token: name, role, sources, created, expires, last used (never the token)."""
     from adapters.cli.access import list_tokens
 
-    list_tokens(format.value, db)
+    list_tokens(format_, db)
 
 
-@token_app.command("revoke")
-def token_revoke(name: str, db: DbOption = None) -> None:
+@token.command("revoke")
+@click.argument("name")
+@db_option
+def token_revoke(name: str, db: str | None) -> None:
     """Withdraw a token: refused from now on, also by a server already running."""
     from adapters.cli.access import revoke_token
 
     revoke_token(name, db)
 
 
-log_app = typer.Typer(
-    help="The access log: who asked for what, and whose case-level data was shown.",
-    invoke_without_command=True,
-)
-app.add_typer(log_app, name="access-log")
-
-
-class LogFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-@log_app.callback()
+@app.group("access-log", invoke_without_command=True)
+@click.option("--since", type=MOMENT, help="from this moment (UTC)")
+@click.option("--until", type=MOMENT, help="before this moment (UTC)")
+@click.option("--actor", help="a token's name, or cli:USER")
+@click.option("--subject", help="SOURCE/ID of an aggregate")
+@click.option(
+    "--format", "format_", type=_choice("table", "json", "csv"), default="table",
+    show_default=True,
+)  # fmt: skip
+@db_option
+@click.pass_context
 def access_log(
-    ctx: typer.Context,
-    since: Annotated[datetime | None, typer.Option(help="from this moment (UTC)")] = None,
-    until: Annotated[datetime | None, typer.Option(help="before this moment (UTC)")] = None,
-    actor: Annotated[str | None, typer.Option(help="a token's name, or cli:USER")] = None,
-    subject: Annotated[str | None, typer.Option(help="SOURCE/ID of an aggregate")] = None,
-    format: Annotated[LogFormat, typer.Option("--format")] = LogFormat.table,
-    db: DbOption = None,
+    ctx: click.Context,
+    since: datetime | None,
+    until: datetime | None,
+    actor: str | None,
+    subject: str | None,
+    format_: str,
+    db: str | None,
 ) -> None:
-    """The entries, newest first (`volym access-log verify` checks the chain)."""
+    """The access log: who asked for what, and whose case-level data was shown. The
+    entries, newest first (`volym access-log verify` checks the chain)."""
     if ctx.invoked_subcommand is not None:
         return
     from adapters.cli.access import show_log
 
-    show_log(since, until, actor, subject, format.value, db)
+    show_log(since, until, actor, subject, format_, db)
 
 
-@log_app.command("verify")
-def access_log_verify(db: DbOption = None) -> None:
+@access_log.command("verify")
+@db_option
+def access_log_verify(db: str | None) -> None:
     """Check the hash chain; exit 1 naming the first entry that does not fit."""
     from adapters.cli.access import verify_log
 
@@ -273,147 +294,169 @@ def access_log_verify(db: DbOption = None) -> None:
 
 
 @app.command()
+@click.argument("kind", type=_choice(*KINDS))
+@click.option("--period", multiple=True, required=True, help="one line per period")
+@click.option("--by", "by", required=True, help="month, quarter, tertial or year")
+@click.option("--measure", required=True, help="the measure drawn")
+@click.option(
+    "--output", required=True, type=click.Path(path_type=Path), help="FILE.png or FILE.svg"
+)
+@click.option("--where", multiple=True, help="DIM=VALUE filter")
+@click.option("--as-of", type=MOMENT, help="figures from the events stored by then")
+@db_option
 def chart(
-    kind: Annotated[Kind, typer.Argument(help="placements, investigations or households")],
-    period: Annotated[list[str], typer.Option("--period", help="one line per period")],
-    by: Annotated[str, typer.Option("--by", help="month, quarter, tertial or year")],
-    measure: Annotated[str, typer.Option("--measure", help="the measure drawn")],
-    output: Annotated[Path, typer.Option("--output", help="FILE.png or FILE.svg")],
-    where: Annotated[list[str] | None, typer.Option("--where", help="DIM=VALUE filter")] = None,
-    as_of: Annotated[
-        datetime | None, typer.Option("--as-of", help="figures from the events stored by then")
-    ] = None,
-    db: DbOption = None,
+    kind: str,
+    period: tuple[str, ...],
+    by: str,
+    measure: str,
+    output: Path,
+    where: tuple[str, ...],
+    as_of: datetime | None,
+    db: str | None,
 ) -> None:
     """Draw a measure over time, one line per period, in Swedish, to PNG or SVG."""
     from adapters.cli.report import run_chart
 
-    run_chart(kind.value, period, by, measure, where or [], as_of, output, db)
+    run_chart(kind, list(period), by, measure, list(where), as_of, output, db)
 
 
-budget_app = typer.Typer(help="The nämnd's budget (budget.md), from the controller's file.")
-app.add_typer(budget_app, name="budget")
+@app.group()
+def budget() -> None:
+    """The nämnd's budget (budget.md), from the controller's file."""
 
 
-@budget_app.command("import")
-def budget_import(
-    file: Annotated[Path, typer.Argument(help="the budget file: CSV (;) or .xlsx")],
-    db: DbOption = None,
-) -> None:
-    """Check the whole file, then store each of its years (the same file again: nothing)."""
+@budget.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@db_option
+def budget_import(file: Path, db: str | None) -> None:
+    """Check the whole FILE (CSV with ; or .xlsx), then store each of its years (the same
+    file again: nothing)."""
     from adapters.cli.budget import import_file
 
     import_file(file, db)
 
 
-@budget_app.command("show")
+@budget.command("show")
+@click.option("--year", type=int, required=True)
+@click.option("--format", "format_", type=FORMATS, default="table", show_default=True)
+@click.option("--as-of", type=MOMENT, help="the budget in force at that moment")
+@click.option("--output", type=click.Path(path_type=Path), help="write to a file")
+@db_option
 def budget_show(
-    year: Annotated[int, typer.Option("--year")],
-    format: Annotated[Format, typer.Option("--format")] = Format.table,
-    as_of: Annotated[
-        datetime | None, typer.Option("--as-of", help="the budget in force at that moment")
-    ] = None,
-    output: Annotated[Path | None, typer.Option("--output", help="write to a file")] = None,
-    db: DbOption = None,
+    year: int, format_: str, as_of: datetime | None, output: Path | None, db: str | None
 ) -> None:
     """A budget year's rows, their year's budget and month by month."""
     from adapters.cli.budget import show
 
-    show(year, format.value, as_of, output, db)
+    show(year, format_, as_of, output, db)
 
 
-forecast_app = typer.Typer(help="Forecasts of the verksamhetsmått: overrides with reasons.")
-app.add_typer(forecast_app, name="forecast")
+@app.group()
+def forecast() -> None:
+    """Forecasts of the verksamhetsmått: overrides with reasons."""
 
 
-@forecast_app.command("set")
-def forecast_set(
-    year: Annotated[int, typer.Option("--year")],
-    row: Annotated[str, typer.Option("--row", help="the budget row's key")],
-    value: Annotated[str, typer.Option("--value", help="in the measure's unit, e.g. 9,2")],
-    reason: Annotated[str, typer.Option("--reason", help="why, in a sentence")],
-    db: DbOption = None,
-) -> None:
+@forecast.command("set")
+@click.option("--year", type=int, required=True)
+@click.option("--row", required=True, help="the budget row's key")
+@click.option("--value", required=True, help="in the measure's unit, e.g. 9,2")
+@click.option("--reason", required=True, help="why, in a sentence")
+@db_option
+def forecast_set(year: int, row: str, value: str, reason: str, db: str | None) -> None:
     """Override a row's computed forecast, with a reason (stored as an event)."""
     from adapters.cli.budget import set_forecast
 
     set_forecast(year, row, value, reason, db)
 
 
-@forecast_app.command("clear")
-def forecast_clear(
-    year: Annotated[int, typer.Option("--year")],
-    row: Annotated[str, typer.Option("--row")],
-    db: DbOption = None,
-) -> None:
+@forecast.command("clear")
+@click.option("--year", type=int, required=True)
+@click.option("--row", required=True)
+@db_option
+def forecast_clear(year: int, row: str, db: str | None) -> None:
     """Take an override back: the computed forecast stands again."""
     from adapters.cli.budget import clear_forecast
 
     clear_forecast(year, row, db)
 
 
-@forecast_app.command("backtest")
+@forecast.command("backtest")
+@click.option("--year", type=int, required=True, help="a finished year")
+@click.option("--cutoff", multiple=True, help="MM-DD; default 04-30 and 08-31")
+@click.option(
+    "--format", "format_", type=FORMATS, default="table", show_default=True,
+    help="table, json or csv",
+)  # fmt: skip
+@click.option("--output", type=click.Path(path_type=Path), help="write to a file")
+@db_option
 def forecast_backtest(
-    year: Annotated[int, typer.Option("--year", help="a finished year")],
-    cutoff: Annotated[
-        list[str] | None, typer.Option("--cutoff", help="MM-DD; default 04-30 and 08-31")
-    ] = None,
-    format: Annotated[Format, typer.Option("--format", help="table, json or csv")] = Format.table,
-    output: Annotated[Path | None, typer.Option("--output", help="write to a file")] = None,
-    db: DbOption = None,
+    year: int, cutoff: tuple[str, ...], format_: str, output: Path | None, db: str | None
 ) -> None:
     """How the forecast and the run-rate, made at each cut-off from the events registered
     by then, compare with the year's outcome."""
     from adapters.cli.budget import backtest
 
-    backtest(year, cutoff or [], format.value, output, db)
+    backtest(year, list(cutoff), format_, output, db)
 
 
 @app.command()
+@click.argument("kind", type=_choice(*KINDS))
+@click.option("--period", multiple=True, required=True, help="e.g. 2023-Q1")
+@click.option(
+    "--as-of", type=MOMENT, required=True, help="the moment the earlier report was made"
+)
+@click.option("--by", multiple=True, help="dimension to split by")
+@click.option("--where", multiple=True, help="DIM=VALUE filter")
+@click.option("--format", "format_", type=TABLE_OR_JSON, default="table", show_default=True)
+@db_option
 def explain(
-    kind: Annotated[Kind, typer.Argument(help="placements, investigations or households")],
-    period: Annotated[list[str], typer.Option("--period", help="e.g. 2023-Q1")],
-    as_of: Annotated[
-        datetime, typer.Option("--as-of", help="the moment the earlier report was made")
-    ],
-    by: Annotated[list[str] | None, typer.Option("--by", help="dimension to split by")] = None,
-    where: Annotated[list[str] | None, typer.Option("--where", help="DIM=VALUE filter")] = None,
-    format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.table,
-    db: DbOption = None,
+    kind: str,
+    period: tuple[str, ...],
+    as_of: datetime,
+    by: tuple[str, ...],
+    where: tuple[str, ...],
+    format_: str,
+    db: str | None,
 ) -> None:
     """The figures then and now, and the events stored since that changed them."""
     from adapters.cli.operations import run_explain
 
-    run_explain(kind.value, period, by or [], where or [], as_of, format.value, db, Console())
+    run_explain(kind, list(period), list(by), list(where), as_of, format_, db, out())
 
 
 @app.command()
-def demo(
-    directory: Annotated[
-        Path, typer.Option("--dir", help="where the demo database and feed are written")
-    ] = Path("demo"),
-    seed: Annotated[int, typer.Option(help="random seed of the example municipality")] = 2024,
-    scale: Annotated[
-        float, typer.Option(help="size of the municipality: 1 is about 100 000 inhabitants")
-    ] = 1.0,
-) -> None:
+@click.option(
+    "--dir", "directory", type=click.Path(path_type=Path), default=Path("demo"),
+    show_default=True, help="where the demo database and feed are written",
+)  # fmt: skip
+@click.option(
+    "--seed", type=int, default=2024, show_default=True,
+    help="random seed of the example municipality",
+)  # fmt: skip
+@click.option(
+    "--scale", type=float, default=1.0, show_default=True,
+    help="size of the municipality: 1 is about 100 000 inhabitants",
+)  # fmt: skip
+def demo(directory: Path, seed: int, scale: float) -> None:
     """A realistic example municipality, end to end, on the embedded default (SQLite)."""
     from adapters.cli.demo import run_demo
 
-    run_demo(directory, seed, err, scale)
+    run_demo(directory, seed, err(), scale)
 
 
 def main() -> None:
     try:
-        code = app(standalone_mode=False)
+        code = app.main(prog_name="volym", standalone_mode=False)
     except UserError as error:
         _fail(str(error))
-    except TyperException as error:  # usage errors: a reason and where to read more
-        message = error.format_message().strip()
-        if not message or message.startswith("Usage:"):  # no command: the help was shown
-            sys.exit(1)
-        _fail(f"{message} (see volym --help)")
-    except Abort:
+    except click.exceptions.NoArgsIsHelpError as shown:  # the help, asked for by no arguments
+        click.echo(shown.ctx.get_help() if shown.ctx else "")
+        sys.exit(1)
+    except click.ClickException as error:  # usage errors: a reason and where to read more
+        _fail(f"{error.format_message().strip()} (see volym --help)")
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
         _fail("aborted")
     except KeyboardInterrupt:
         _fail("interrupted")

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, DomainEvent
 
-from adapters.feed.envelope import FeedEvent
 from adapters.projection.kind import Projection, R, V
+
+if TYPE_CHECKING:
+    from adapters.feed.envelope import FeedEvent
 
 A = TypeVar("A", bound=Aggregate)
 

@@ -5,25 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
-from adapters.feed import households as feed
-from adapters.feed.envelope import FeedEvent
-from adapters.ingest.commands import household_command
 from adapters.readmodels.households import SqlHouseholdView
 from adapters.readmodels.versions import Versions
 from adapters.reports.households import HOUSEHOLDS, household_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
-from adapters.synthetic.households import household_feed
 from domain.household import Household, household_key
 from projections import households as projection
 from projections.households import HouseholdRecord
+
+if TYPE_CHECKING:  # the feed's models (pydantic) load only where a feed is read
+    from adapters.feed.envelope import FeedEvent
+    from adapters.feed.households import HouseholdPaid
 
 
 class Households:
@@ -33,7 +33,6 @@ class Households:
     created: type[DomainEvent] = Household.Registered
     aggregate = "household"
     id_field = "household_id"
-    feed_events = feed.EVENTS
     report_kind: ReportKind = HOUSEHOLDS
     labels = StreamLabels(
         title="Ekonomiskt bistånd",
@@ -57,13 +56,21 @@ class Households:
     def key(self, source: str, ident: str) -> UUID:
         return household_key(source, ident)
 
+    @property
+    def feed_events(self) -> tuple[type[FeedEvent], ...]:
+        from adapters.feed import households as feed
+
+        return feed.EVENTS
+
     def claims(self, event: FeedEvent) -> tuple[tuple[str, str], ...]:
         """feed.md: payment_id is unique within a source, not only within a household."""
-        if isinstance(event, feed.HouseholdPaid) or event.type == "household.paid":
-            return (("payment_id", cast(feed.HouseholdPaid, event).payment_id),)
+        if event.type == "household.paid":
+            return (("payment_id", cast("HouseholdPaid", event).payment_id),)
         return ()
 
     def command(self, aggregate: Household | None, event: FeedEvent, now: datetime) -> Household:
+        from adapters.ingest.commands import household_command
+
         return household_command(aggregate, event, now)
 
     def record(
@@ -110,6 +117,8 @@ class Households:
 
     # the example municipality
     def synthetic_feed(self, seed: int, scale: float = 1.0) -> Iterator[str]:
+        from adapters.synthetic.households import household_feed
+
         return household_feed(seed, scale)
 
     def demo_tables(self, years: tuple[int, ...]) -> list[DemoTable]:

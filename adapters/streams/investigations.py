@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
-from adapters.feed import investigations as feed
-from adapters.feed.envelope import FeedEvent
-from adapters.ingest.commands import investigation_command
 from adapters.readmodels.investigations import SqlInvestigationView
 from adapters.readmodels.versions import Versions
 from adapters.reports.investigations import INVESTIGATIONS, investigation_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
-from adapters.synthetic.investigations import case_feed
 from domain.investigation import Investigation, investigation_key
 from projections import investigations as projection
 from projections.investigations import InvestigationRecord
+
+if TYPE_CHECKING:  # the feed's models (pydantic) load only where a feed is read
+    from adapters.feed.envelope import FeedEvent
 
 
 class Investigations:
@@ -32,7 +32,6 @@ class Investigations:
     created: type[DomainEvent] = Investigation.Reported
     aggregate = "investigation"
     id_field = "case_id"
-    feed_events = feed.EVENTS
     report_kind: ReportKind = INVESTIGATIONS
     labels = StreamLabels(
         title="Aktualiseringar och utredningar",
@@ -59,12 +58,20 @@ class Investigations:
     def key(self, source: str, ident: str) -> UUID:
         return investigation_key(source, ident)
 
+    @property
+    def feed_events(self) -> tuple[type[FeedEvent], ...]:
+        from adapters.feed import investigations as feed
+
+        return feed.EVENTS
+
     def claims(self, event: FeedEvent) -> tuple[tuple[str, str], ...]:
         return ()
 
     def command(
         self, aggregate: Investigation | None, event: FeedEvent, now: datetime
     ) -> Investigation:
+        from adapters.ingest.commands import investigation_command
+
         return investigation_command(aggregate, event, now)
 
     def record(
@@ -111,6 +118,8 @@ class Investigations:
 
     # the example municipality
     def synthetic_feed(self, seed: int, scale: float = 1.0) -> Iterator[str]:
+        from adapters.synthetic.investigations import case_feed
+
         return case_feed(seed, scale)
 
     def demo_tables(self, years: tuple[int, ...]) -> list[DemoTable]:

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine
 
-from adapters.feed import placements as feed
-from adapters.feed.envelope import FeedEvent
-from adapters.ingest.commands import placement_command
 from adapters.readmodels.placements import SqlPlacementView
 from adapters.readmodels.versions import Versions
 from adapters.reports.placements import PLACEMENTS, placement_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
-from adapters.synthetic.placements import placement_feed
 from domain.placement import Placement, placement_key
 from projections import placements as projection
 from projections.placements import PlacementRecord
+
+if TYPE_CHECKING:  # the feed's models (pydantic) load only where a feed is read
+    from adapters.feed.envelope import FeedEvent
 
 
 class Placements:
@@ -31,7 +31,6 @@ class Placements:
     created: type[DomainEvent] = Placement.Started
     aggregate = "placement"
     id_field = "placement_id"
-    feed_events = feed.EVENTS
     report_kind: ReportKind = PLACEMENTS
     labels = StreamLabels(
         title="Placeringar i heldygnsvård",
@@ -53,10 +52,18 @@ class Placements:
     def key(self, source: str, ident: str) -> UUID:
         return placement_key(source, ident)
 
+    @property
+    def feed_events(self) -> tuple[type[FeedEvent], ...]:
+        from adapters.feed import placements as feed
+
+        return feed.EVENTS
+
     def claims(self, event: FeedEvent) -> tuple[tuple[str, str], ...]:
         return ()
 
     def command(self, aggregate: Placement | None, event: FeedEvent, now: datetime) -> Placement:
+        from adapters.ingest.commands import placement_command
+
         return placement_command(aggregate, event, now)
 
     def record(
@@ -101,6 +108,8 @@ class Placements:
 
     # the example municipality
     def synthetic_feed(self, seed: int, scale: float = 1.0) -> Iterator[str]:
+        from adapters.synthetic.placements import placement_feed
+
         return placement_feed(seed, scale)
 
     def demo_tables(self, years: tuple[int, ...]) -> list[DemoTable]:

@@ -1,14 +1,14 @@
 """The stream specs: one per stream, each complete, and the command line's names for
 them the same as the specs' (the CLI writes them out so as not to import every room)."""
 
-from adapters.cli.app import HistoryKind, Kind
+from adapters.cli.app import AGGREGATES, KINDS
 from adapters.feed.contract import FeedContract
 from adapters.streams import STREAMS, stream_named, stream_of_aggregate
 
 
 def test_the_command_line_offers_exactly_the_streams_of_the_specs():
-    assert [k.value for k in Kind] == [s.name for s in STREAMS]
-    assert [k.value for k in HistoryKind] == [s.aggregate for s in STREAMS]
+    assert list(KINDS) == [s.name for s in STREAMS]
+    assert list(AGGREGATES) == [s.aggregate for s in STREAMS]
 
 
 def test_each_event_type_belongs_to_one_stream_and_is_named_after_it():
