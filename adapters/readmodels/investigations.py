@@ -48,18 +48,13 @@ def case_table(generation: int) -> Table:
     suffix = f"_g{generation}"
     case = table("investigation_case" + suffix, MetaData(), CASE_FIELDS, sqlite_with_rowid=False)
     Index(f"ix_investigation_case{suffix}_reported", case.c.reported_day)
-    # A report's cases are those with a step in the period or open at its end: one index
-    # per step, and the open cases apart, so the databases read those rows only (a scan of
-    # every case took most of a report's time at two million events).
-    for column in ("assessed_day", "opened_day", "closed_day"):
-        Index(f"ix_investigation_case{suffix}_{column.removesuffix('_day')}", case.c[column])
-    still_open = case.c.closed_day.is_(None)
-    Index(
-        f"ix_investigation_case{suffix}_open",
-        case.c.opened_day,
-        postgresql_where=still_open,
-        sqlite_where=still_open,
-    )
+    # A report's cases are those with a step in the period or open at its end: an index
+    # per step, so the databases read those rows only (a scan of every case took most of
+    # a report's time at two million events). (closed_day, opened_day) also finds the open
+    # cases opened by the end, without the never opened (closed_day is NULL for both).
+    Index(f"ix_investigation_case{suffix}_assessed", case.c.assessed_day)
+    Index(f"ix_investigation_case{suffix}_opened", case.c.opened_day)
+    Index(f"ix_investigation_case{suffix}_closed", case.c.closed_day, case.c.opened_day)
     return case
 
 
