@@ -127,6 +127,21 @@ def test_a_rebuilt_generation_has_the_indexes_of_a_first_one(volym):
     assert first.generation == 1 and rebuilt.generation == 2
 
 
+def test_a_rebuilt_generation_is_analyzed_on_postgresql(volym):
+    # Autovacuum may be off, or not come by for a while: the rebuild analyzes what it filled.
+    if not volym.is_postgres:
+        pytest.skip("SQLite plans without statistics")
+    history(volym)
+    rebuilt = rebuild(volym)
+    with volym.engine.connect() as conn:
+        columns_with_statistics = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() "
+            "AND tablename = %(name)s",
+            {"name": rebuilt.tables.segment.name},
+        ).scalar_one()
+    assert columns_with_statistics > 0  # only ANALYZE makes them
+
+
 class Unopenable(Placements):
     """A projection whose tables cannot be opened: the second process fails at start."""
 

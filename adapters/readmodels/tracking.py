@@ -210,9 +210,16 @@ class SqlGenerationView(SqlTracking):
             conn.execute(CreateTable(table, if_not_exists=True))
 
     def create_indexes(self, conn: Connection) -> None:
-        for table in self.metadata.sorted_tables:
+        """The indexes of the filled tables, and on PostgreSQL their statistics: a new
+        generation's tables are not analyzed until autovacuum comes by (never, where it is
+        off), and reports on a rebuilt ten-million-event store were planned for empty
+        tables (a household quarter 1.8 s, 1.3 s analyzed)."""
+        tables = self.metadata.sorted_tables
+        for table in tables:
             for index in table.indexes:
                 index.create(conn, checkfirst=True)
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE " + ", ".join(table.name for table in tables))
 
     def drop_tables(self, conn: Connection | None = None) -> None:
         self.metadata.drop_all(conn if conn is not None else self.engine)
