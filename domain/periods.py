@@ -133,5 +133,13 @@ def _parse_date(text: str) -> date:
         raise InvalidPeriod(f"'{text}' is not a real date") from None
 
 
+def add_months(day: date, months: int) -> date:
+    """Calendar months later (or earlier); a day past the target month's end clamps to
+    that end (31 October + 4 months = the last day of February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])

@@ -21,6 +21,7 @@ from domain.household import (
     composition_on,
     ore,
 )
+from domain.periods import add_months
 from projections.batching import touched_records
 
 PROJECTION_NAME = "households"
@@ -65,7 +66,7 @@ class HouseholdRecord:
         for month in sorted({_month_from(change.effective) for change in self.changes}):
             values = self.in_force(month)
             if values != runs[-1].values:
-                runs[-1] = runs[-1]._replace(last=_month_before(month))
+                runs[-1] = runs[-1]._replace(last=add_months(month, -1))
                 runs.append(Era(month, None, values))
         return runs
 
@@ -91,13 +92,7 @@ class Era(NamedTuple):
 
 def _month_from(day: date) -> date:
     """The first month whose first day is on or after `day`."""
-    if day.day == 1:
-        return day
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def _month_before(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return day if day.day == 1 else add_months(day.replace(day=1), 1)
 
 
 class MonthRow(NamedTuple):

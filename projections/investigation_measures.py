@@ -8,13 +8,13 @@ both databases."""
 
 from __future__ import annotations
 
-import calendar
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from domain.periods import add_months
 from domain.vocabulary import (
     AGE_GROUPS,
     INVESTIGATION_TARGET_GROUPS,
@@ -68,14 +68,6 @@ class CaseRecord:
     opened_on: date | None
     closed_on: date | None
     outcome: str | None
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months later; a day past the target month's end clamps to that end
-    (31 October + 4 months = the last day of February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def over_four_months(opened_on: date, closed_on: date) -> bool:

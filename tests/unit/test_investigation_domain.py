@@ -7,9 +7,9 @@ import pytest
 
 from domain.errors import RuleViolation
 from domain.investigation import Investigation
+from domain.periods import add_months
 from projections.investigation_measures import (
     CaseRecord,
-    add_months,
     investigation_measures,
     over_four_months,
 )
