@@ -88,19 +88,6 @@ def investigation_report(
         return build_report(request, query)
 
 
-_COUNTS = (
-    "reported",
-    "persons_reported",
-    "assessed",
-    "assessed_within_14_days",
-    "opened",
-    "persons_opened",
-    "closed",
-    "persons_closed",
-    "ongoing_on_last_day",
-)
-
-
 def _counted(
     conn: Connection,
     view: SqlInvestigationView,
@@ -115,10 +102,9 @@ def _counted(
     by_outcome = "outcome" in dims
     closed_only = by_outcome or "outcome" in where
     c = view.case.c
-    first, last = period.start.toordinal(), period.end.toordinal()
 
     def inside(column: Any) -> Any:
-        return and_(column >= first, column <= last)
+        return _inside(column, period)
 
     def count(condition: Any) -> Any:
         return func.count(when((condition, 1)))
@@ -126,26 +112,28 @@ def _counted(
     def persons(condition: Any) -> Any:
         return func.count(distinct(when((condition, c.person))))
 
-    measures = (
-        count(inside(c.reported_day)),
-        persons(inside(c.reported_day)),
-        count(inside(c.assessed_day)),
-        count(and_(inside(c.assessed_day), c.assessed_day - c.reported_day <= 14)),
-        count(inside(c.opened_day)),
-        persons(inside(c.opened_day)),
-        count(inside(c.closed_day)),
-        persons(inside(c.closed_day)),
-        count(and_(c.opened_day <= last, or_(c.closed_day.is_(None), c.closed_day > last))),
-    )
+    measures = {  # CaseCounts' fields
+        "reported": count(inside(c.reported_day)),
+        "persons_reported": persons(inside(c.reported_day)),
+        "assessed": count(inside(c.assessed_day)),
+        "assessed_within_14_days": count(
+            and_(inside(c.assessed_day), c.assessed_day - c.reported_day <= 14)
+        ),
+        "opened": count(inside(c.opened_day)),
+        "persons_opened": persons(inside(c.opened_day)),
+        "closed": count(inside(c.closed_day)),
+        "persons_closed": persons(inside(c.closed_day)),
+        "ongoing_on_last_day": count(_open_at_end(c, period)),
+    }
     columns = [c[d] for d in dims]
     counts: dict[tuple[Cell, ...], CaseCounts] = {}
     totals = _statement(view, period, where, by_outcome).with_only_columns(
-        *columns, func.count(), *measures
+        *columns, func.count(), *measures.values()
     )
     for row in conn.execute(totals.group_by(*columns)):
         values, cases, figures = tuple(row[: len(dims)]), row[len(dims)], row[len(dims) + 1 :]
         if cases:  # without groups, SQL answers one row even where no case matters
-            counts[values] = CaseCounts(**dict(zip(_COUNTS, figures, strict=True)))
+            counts[values] = CaseCounts(**dict(zip(measures, figures, strict=True)))
     closed = _statement(view, period, where, True).with_only_columns(
         *columns, c.opened_day, c.closed_day
     )
@@ -168,19 +156,25 @@ def _statement(
     view: SqlInvestigationView, period: Period, where: dict[str, list[Cell]], closed_in: bool
 ) -> Any:
     c = view.case.c
-    first, last = period.start.toordinal(), period.end.toordinal()
-
-    def inside(column: Any) -> Any:
-        return and_(column >= first, column <= last)
-
     if closed_in:
-        relevant = inside(c.closed_day)
+        relevant = _inside(c.closed_day, period)
     else:
-        # Open at the end, written as two conditions the indexes answer apart.
-        closed_after = and_(c.opened_day <= last, c.closed_day > last)
-        still_open = and_(c.opened_day <= last, c.closed_day.is_(None))
-        relevant = or_(*(inside(c[day]) for day in _DAYS), closed_after, still_open)
+        relevant = or_(*(_inside(c[day], period) for day in _DAYS), _open_at_end(c, period))
     statement = select(view.case).where(relevant)
     for dim, values in where.items():
         statement = statement.where(c[dim].in_(values))
     return statement
+
+
+def _inside(column: Any, period: Period) -> Any:
+    return and_(column >= period.start.toordinal(), column <= period.end.toordinal())
+
+
+def _open_at_end(c: Any, period: Period) -> Any:
+    """Opened by the period's last day and not closed by then: written as two conditions,
+    closed later or not closed, which the indexes answer apart."""
+    last = period.end.toordinal()
+    return or_(
+        and_(c.opened_day <= last, c.closed_day > last),
+        and_(c.opened_day <= last, c.closed_day.is_(None)),
+    )
