@@ -14,7 +14,7 @@ import pytest
 from adapters.projection.projector import Projector
 from adapters.reports.households import HOUSEHOLDS, household_report
 from adapters.reports.investigations import INVESTIGATIONS, investigation_report
-from adapters.reports.request import parse_request
+from adapters.reports.request import ReportKind, parse_request
 from adapters.streams import HOUSEHOLDS as HOUSEHOLD_STREAM
 from adapters.streams import INVESTIGATIONS as INVESTIGATION_STREAM
 from domain.vocabulary import (
@@ -91,14 +91,25 @@ def test_investigations_counted_in_sql_equal_the_python_count(volym, seed):
     summary = ingest(volym, *(e for n in range(160) for e in _case(rng, n)))
     assert summary.rejected == 0, [r.reasons for r in summary.rejections]
     view = Projector(volym, INVESTIGATION_STREAM).readable_view()
+    _same_both_ways(investigation_report, view, INVESTIGATIONS, PERIODS, REQUESTS)
+
+
+def _same_both_ways(
+    report: Any,
+    view: Any,
+    kind: ReportKind,
+    periods: tuple[str, ...],
+    requests: list[tuple[list[str], list[str]]],
+) -> None:
+    """Each request's report counted in SQL equals the reference's."""
     rows = []
-    for by, where in REQUESTS:
-        request = parse_request(INVESTIGATIONS, PERIODS, by, where)
-        in_sql = investigation_report(view, request)
-        assert in_sql == investigation_report(view, request, in_sql=False), (by, where)
+    for by, where in requests:
+        request = parse_request(kind, periods, by, where)
+        in_sql = report(view, request)
+        assert in_sql == report(view, request, in_sql=False), (by, where)
         rows += in_sql["rows"]
     # The histories reach every measure: a comparison of zeros would prove nothing.
-    for measure in INVESTIGATIONS.measures:
+    for measure in kind.measures:
         assert any(row[measure] for row in rows), measure
 
 
@@ -183,11 +194,4 @@ def test_households_joined_in_sql_equal_the_documents_read_in_python(volym, seed
     summary = ingest(volym, *(e for n in range(60) for e in _household(rng, n)))
     assert summary.accepted > 400
     view = Projector(volym, HOUSEHOLD_STREAM).readable_view()
-    rows = []
-    for by, where in HOUSEHOLD_REQUESTS:
-        request = parse_request(HOUSEHOLDS, HOUSEHOLD_PERIODS, by, where)
-        in_sql = household_report(view, request)
-        assert in_sql == household_report(view, request, in_sql=False), (by, where)
-        rows += in_sql["rows"]
-    for measure in HOUSEHOLDS.measures:
-        assert any(row[measure] for row in rows), measure
+    _same_both_ways(household_report, view, HOUSEHOLDS, HOUSEHOLD_PERIODS, HOUSEHOLD_REQUESTS)
