@@ -171,15 +171,7 @@ def volym(*args: str, url: str) -> tuple[float, int]:
 
 @contextmanager
 def store(kind: str, directory: Path, keep: bool = False) -> Iterator[str]:
-    """A fresh store, removed afterwards unless `keep` (then its URL is logged)."""
-    if keep and kind == "postgresql":
-        name = f"volym_bench_kept_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{PG_URL.rpartition('/')[0]}/{name}"
-        log(f"kept store (drop it when done): {url}")
-        yield url
-        return
+    """A fresh store, removed afterwards unless `keep` (PostgreSQL: its URL is logged)."""
     if kind == "sqlite":
         path = directory / f"volym-{uuid.uuid4().hex[:8]}.db"
         try:
@@ -188,11 +180,16 @@ def store(kind: str, directory: Path, keep: bool = False) -> Iterator[str]:
             for leftover in directory.glob(path.name + "*"):
                 leftover.unlink()
         return
-    name = f"volym_bench_{uuid.uuid4().hex[:10]}"
+    name = f"volym_bench_{'kept_' if keep else ''}{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_URL.rpartition('/')[0]}/{name}"
+    if keep:
+        log(f"kept store (drop it when done): {url}")
+        yield url
+        return
     try:
-        yield f"{PG_URL.rpartition('/')[0]}/{name}"
+        yield url
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
