@@ -6,16 +6,32 @@ from collections.abc import Callable, Iterable
 
 from adapters.composition import Volym
 from adapters.ingest.ingestor import Ingestor, IngestSummary, Rejection
+from adapters.ingest.pipeline import Closed, Congested, IngestPipeline
 from adapters.streams import STREAMS
 
-__all__ = ["IngestSummary", "Ingestor", "Rejection", "ingest_lines", "ingestor"]
+__all__ = [
+    "Closed",
+    "Congested",
+    "IngestPipeline",
+    "IngestSummary",
+    "Ingestor",
+    "Rejection",
+    "ingest_lines",
+    "ingest_pipeline",
+    "ingestor",
+]
 
 
-def ingestor(volym: Volym, *, shared: bool = False) -> Ingestor:
-    """For an entry point that ingests several inputs into one store in turn; `shared`
-    where other processes write the same aggregates meanwhile (a server's requests): its
-    cache of aggregates is checked against the store before each batch."""
-    return Ingestor(volym, volym.needs_pseudonymizer(), STREAMS, shared=shared)
+def ingestor(volym: Volym) -> Ingestor:
+    """For an entry point that ingests several inputs into one store in turn."""
+    return Ingestor(volym, volym.needs_pseudonymizer(), STREAMS)
+
+
+def ingest_pipeline(volym: Volym) -> IngestPipeline:
+    """For a server: requests' lines through one helper process and one committer, each
+    request in its own transaction (adapters.ingest.pipeline); start() before, stop()
+    after the requests."""
+    return IngestPipeline(volym, volym.needs_pseudonymizer(), STREAMS)
 
 
 def ingest_lines(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.eventstore.store import Store
-from adapters.projection.live import LiveProjections
+from adapters.projection.live import LiveProjections, Turn
 from adapters.projection.projector import Progress, projectors
 from adapters.projection.rebuild import rebuild_together
 from adapters.projection.verify import verify as verify_projections
@@ -43,9 +43,12 @@ def serve(
     stop: threading.Event,
     poll: float = 1.0,
     on_step: Callable[[dict[str, int]], None] | None = None,
+    turn: Turn | None = None,
 ) -> None:
-    """Keep every projection caught up with the log until `stop` is set."""
-    LiveProjections(store, projectors(store, STREAMS), poll=poll).run(stop, on_step=on_step)
+    """Keep every projection caught up with the log until `stop` is set (`turn`: see
+    LiveProjections.run)."""
+    live = LiveProjections(store, projectors(store, STREAMS), poll=poll)
+    live.run(stop, on_step=on_step, turn=turn)
 
 
 def listens(store: Store) -> bool:

@@ -2,8 +2,8 @@
 the same use case as the command line, render the same JSON. Every request, allowed or
 refused, is one entry in the access log; every error is one JSON line."""
 
-import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 
 from adapters import application
 from adapters.application import access
-from adapters.application.ingesting import IngestSummary, ingestor
+from adapters.application.ingesting import Closed, Congested, ingest_pipeline
 from adapters.application.reading import explained_subjects
 from adapters.composition import Volym
 from adapters.errors import UserError, one_line
@@ -81,6 +81,20 @@ class Refused(Exception):
 
 
 def create_app(volym: Volym) -> FastAPI:
+    # One ingest pipeline for the process, as `volym ingest` has for a file: a helper
+    # process prepares, one thread commits each request and projects it; its aggregates
+    # stay cached across requests.
+    feeds = ingest_pipeline(volym) if volym.pseudonymizer is not None else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if feeds is not None:
+            await run_in_threadpool(feeds.start)
+        yield
+        # uvicorn has finished the requests in hand: each is stored and answered.
+        if feeds is not None:
+            await run_in_threadpool(feeds.stop)
+
     app = FastAPI(
         title="volym",
         version="1",
@@ -88,23 +102,14 @@ def create_app(volym: Volym) -> FastAPI:
         openapi_url="/v1/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
+    app.state.pipeline = feeds
 
-    # One ingestor for the process, its aggregates cached across requests (a request of
-    # 500 lines otherwise loads most of its aggregates from the store again); requests
-    # take turns in it, as their commits would at the store anyway.
-    feeds = ingestor(volym, shared=True) if volym.pseudonymizer is not None else None
-    feeding = threading.Lock()
-
-    def _ingest(lines: list[str]) -> IngestSummary:
+    def _ingest(lines: list[str]) -> application.IngestSummary:
         if feeds is None:
             raise UserError("this server has no pseudonym key: it cannot accept events")
-        with feeding:
-            # Stored here, projected by the server's live projector, which catches up in
-            # large batches: server processes projecting each request's snapshots kept
-            # missing each other's positions and read the log again (measured: half the
-            # rate of `volym ingest` at 200 000 events).
-            return feeds.ingest(lines, one_transaction=True, project=False)
+        return feeds.ingest(lines)
 
     def caller(request: Request) -> Token:
         header = request.headers.get("authorization", "")
@@ -143,7 +148,9 @@ def create_app(volym: Volym) -> FastAPI:
             request.state.subjects,
         )
         if request.url.path != "/v1/health":
-            access.record(volym, entry)
+            # In a worker thread: an append is a transaction, which would hold up every
+            # other request on the event loop meanwhile.
+            await run_in_threadpool(access.record, volym, entry)
         return response
 
     @app.exception_handler(Refused)
@@ -184,6 +191,13 @@ def create_app(volym: Volym) -> FastAPI:
 
     for kind in StoreUnavailable:
         app.add_exception_handler(kind, unavailable)
+
+    def not_now(_: Request, error: Exception) -> JSONResponse:
+        # The server stopping, or other writers holding the same aggregates: send again.
+        return JSONResponse({"error": one_line(str(error))}, status_code=503)
+
+    app.add_exception_handler(Closed, not_now)
+    app.add_exception_handler(Congested, not_now)
 
     @app.exception_handler(Exception)
     def unexpected(_: Request, error: Exception) -> JSONResponse:

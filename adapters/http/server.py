@@ -32,13 +32,21 @@ def serve_http(
     on_step: Callable[[dict[str, int]], None] | None = None,
     workers: int = 1,
 ) -> None:
-    """`workers` > 1: that many server processes (each parses and prepares on a core of
-    its own); this process keeps the projections live beside them."""
+    """`workers` > 1: that many server processes, each with its own ingest pipeline; this
+    process keeps the projections live beside them. One process (the default) is the
+    fastest ingest: its pipeline's helper process has the second core, and its live
+    projector steps only where the pipeline has not projected its own commits."""
     stop = threading.Event()
+    app = create_app(volym) if workers <= 1 else None
+    pipeline = app.state.pipeline if app is not None else None
     live = threading.Thread(
         target=application.serve,
         args=(volym, stop),
-        kwargs={"poll": poll, "on_step": on_step},
+        kwargs={
+            "poll": poll,
+            "on_step": on_step,
+            "turn": pipeline.quiet if pipeline is not None else None,
+        },
         name="projections",
         daemon=True,
     )
@@ -46,7 +54,7 @@ def serve_http(
     # One line per request on stderr: method, path and status (no body, no person data).
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
     try:
-        if workers > 1:
+        if app is None:
             os.environ["VOLYM_DATABASE_URL"] = volym.url.render_as_string(hide_password=False)
             uvicorn.run(
                 "adapters.http.server:app_from_settings",
@@ -59,7 +67,7 @@ def serve_http(
             )
         else:
             config = uvicorn.Config(
-                create_app(volym),
+                app,
                 host=host,
                 port=port,
                 log_level="info",

@@ -21,9 +21,10 @@ from eventsourcing.persistence import StoredEvent
 from adapters.errors import UserError
 from adapters.eventstore.feed_keys import Claim, FeedKey
 from adapters.eventstore.store import Store, open_store
-from adapters.feed.contract import ParsedLine
+from adapters.feed.contract import FeedContract, ParsedLine
 from adapters.feed.envelope import FeedEvent
-from adapters.feed.parsing import ParsedBatch
+from adapters.feed.identity import Pseudonymizer
+from adapters.feed.parsing import Batch, ParsedBatch, parse_batch
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer
 from adapters.ingest.stream import AnyIngestStream
 from adapters.projection.children import end_with_parent
@@ -48,7 +49,16 @@ PackedPrepared = tuple[
 
 
 class IngestHelper:
-    def __init__(self, store: Store, streams: Sequence[AnyIngestStream]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        streams: Sequence[AnyIngestStream],
+        *,
+        shared: bool = False,
+        key: bytes | None = None,
+    ) -> None:
+        """`shared`: as the Preparer's (other writers store the same aggregates). `key`:
+        the pseudonym key, for a helper that parses the lines too (`request_lines`)."""
         # Two queues, not a duplex pipe: a queue's put hands off to a feeder thread, so
         # neither side can block sending a large batch while the other blocks sending too.
         # spawn, not fork: SQLite keeps its file-lock bookkeeping in process memory, and a
@@ -60,7 +70,7 @@ class IngestHelper:
         url = store.url.render_as_string(hide_password=False)
         self._process = context.Process(
             target=_serve,
-            args=(self._requests, self._replies, url, list(streams)),
+            args=(self._requests, self._replies, url, list(streams), shared, key),
             daemon=True,
         )
 
@@ -71,6 +81,11 @@ class IngestHelper:
     def request(self, epoch: int, sequence: int, parsed: PackedBatch) -> None:
         """`parsed` is a packed ParsedBatch (see pack_parsed)."""
         self._requests.put(("prepare", (epoch, sequence, parsed)))
+
+    def request_lines(self, epoch: int, sequence: int, batch: Batch) -> None:
+        """Lines to parse and prepare: where this process has other work than parsing (a
+        server's requests), the helper takes it over."""
+        self._requests.put(("parse", (epoch, sequence, batch)))
 
     def reset(self, epoch: int) -> None:
         self._requests.put(("reset", epoch))
@@ -115,20 +130,32 @@ def _serve(
     replies: multiprocessing.Queue[Message],
     url: str,
     streams: list[AnyIngestStream],
+    shared: bool,
+    key: bytes | None,
 ) -> None:
-    """Preparing needs no pseudonym key: the lines come parsed and pseudonymized."""
+    """Preparing needs no pseudonym key where the lines come parsed and pseudonymized;
+    parsing does."""
     end_with_parent()
     try:
         with batch_collection(), open_store(url) as store:
-            preparer = Preparer(store, streams)
+            preparer = Preparer(store, streams, shared=shared)
+            contract, pseudonymizer = None, None
+            if key is not None:
+                contract = FeedContract([model for s in streams for model in s.feed_events])
+                pseudonymizer = Pseudonymizer(key)
             epoch = 0
             while True:
                 kind, payload = requests.get()
-                if kind == "prepare":
-                    request_epoch, sequence, packed = payload
+                if kind in ("prepare", "parse"):
+                    request_epoch, sequence, work = payload
                     if request_epoch < epoch:
                         continue  # asked again after a reset: the main process ignores it
-                    prepared = preparer.prepare(unpack_parsed(packed))
+                    if kind == "parse":
+                        assert contract and pseudonymizer, "a parsing helper has the key"
+                        parsed = parse_batch(work, contract, pseudonymizer)
+                    else:
+                        parsed = unpack_parsed(work)
+                    prepared = preparer.prepare(parsed)
                     replies.put(("prepared", (request_epoch, sequence, _pack(prepared))))
                 elif kind == "reset":
                     epoch = payload

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
-from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -23,11 +22,10 @@ from adapters.ingest.helper import IngestHelper, PackedBatch, pack_parsed
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer, Rejection
 from adapters.ingest.statistics import Statistics
 from adapters.ingest.stream import AnyIngestStream
+from adapters.ingest.window import SnapshotWindow
 from adapters.projection.gc_tuning import batch_collection
-from adapters.projection.kind import Record
-from adapters.projection.projector import AnyProjector, projectors
+from adapters.projection.projector import projectors
 from adapters.projection.rebuild import ensure_current
-from adapters.readmodels.versions import Versions
 
 __all__ = ["IngestSummary", "Ingestor", "Rejection"]
 
@@ -45,15 +43,13 @@ class Ingestor:
         store: Store,
         pseudonymizer: Pseudonymizer,
         streams: Sequence[AnyIngestStream],
-        *,
-        shared: bool = False,
     ) -> None:
         self.store = store
         self.pseudonymizer = pseudonymizer
         self.streams = list(streams)
         self.contract = FeedContract([model for s in streams for model in s.feed_events])
         self.projectors = projectors(store, streams)
-        self.preparer = Preparer(store, streams, shared=shared)
+        self.preparer = Preparer(store, streams)
         self.statistics = Statistics(store, self.projectors.values())
 
     def ingest(
@@ -142,7 +138,7 @@ class Ingestor:
                 if attempt == _RETRIES - 1:
                     raise
         if project:
-            window = _SnapshotWindow(self.projectors)
+            window = SnapshotWindow(self.projectors, PROJECT_EVERY)
             window.add(ids, prepared.records)
             window.flush()
         return prepared.summary
@@ -153,7 +149,7 @@ class Ingestor:
         epoch, sequence, conflicts = 0, 0, 0
         waiting: deque[tuple[int, PackedBatch]] = deque()
         inputs: dict[int, int] = {}  # each batch's input, by its sequence
-        window = _SnapshotWindow(self.projectors)
+        window = SnapshotWindow(self.projectors, PROJECT_EVERY)
         with IngestHelper(self.store, self.streams) as helper:
 
             def ask() -> None:
@@ -211,46 +207,3 @@ def _tagged(inputs: Sequence[Iterable[str | bytes]]) -> Iterator[Tagged]:
         first = FIRST_BATCH_LINES if index == 0 else None
         for batch in batches(lines, BATCH_LINES, first=first):
             yield index, batch
-
-
-class _SnapshotWindow:
-    """Snapshots of the aggregates of consecutive committed batches, written together per
-    projection: the latest snapshot of an aggregate replaces the earlier ones, so it is
-    written once per window. Every projection's tracking moves over the whole window."""
-
-    def __init__(self, projectors: dict[str, AnyProjector]) -> None:
-        self.projectors = projectors
-        self.ids: list[int] = []
-        self.records: dict[str, dict[UUID, Record]] = {name: {} for name in projectors}
-        self.versions: dict[str, Versions] = {}
-
-    def add(self, ids: list[int], records: dict[str, list[Record]]) -> None:
-        if ids and self.ids and ids[0] != self.ids[-1] + 1:
-            self.flush()  # another writer's events lie between: project in log order
-        self.ids.extend(ids)
-        for name, touched in records.items():
-            if ids and touched:  # each record's version at the end of this commit
-                versions = self.versions.get(name)
-                if versions is None:
-                    versions = self.versions[name] = self.projectors[name].versions()
-                for record in touched:
-                    versions.snapshot(record, ids[-1])
-            window = self.records[name]
-            for record in touched:
-                earlier = window.get(record.key)
-                if earlier is not None:
-                    # Rows exist in the view only if they existed before the window began.
-                    record.absorb(earlier)
-                window[record.key] = record
-        if len(self.ids) >= PROJECT_EVERY:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.ids:
-            for name, projector in self.projectors.items():
-                records, versions = self.records[name].values(), self.versions.get(name)
-                if not projector.project_snapshots(self.ids, records, versions):
-                    projector.catch_up()
-        self.ids = []
-        self.records = {name: {} for name in self.projectors}
-        self.versions = {}

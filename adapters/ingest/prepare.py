@@ -101,8 +101,9 @@ class Preparer:
         self, store: Store, streams: Sequence[AnyIngestStream], *, shared: bool = False
     ) -> None:
         """`shared`: other writers store events of the same aggregates now and then (an
-        HTTP server's processes): cached aggregates are checked against the store's
-        versions before each batch, in one query, and the stale ones loaded again."""
+        HTTP server's processes, a command-line ingest beside a server): cached aggregates
+        are checked against the store's versions before each batch, in one query, and
+        those the store is ahead of are loaded again."""
         self.store = store
         self.shared = shared
         self.streams = {stream.aggregate: stream for stream in streams}
@@ -216,7 +217,10 @@ class Preparer:
         if self.shared:
             cached = {i for i in agg_ids if i in self._cache}
             for agg_id, version in self.store.recorder.versions(cached).items():
-                if self._cache[agg_id].version != version:
+                # Only behind is stale. Ahead is this preparer's own batches prepared but
+                # not yet committed (a pipeline prepares ahead of its commits); if another
+                # writer took the same version meanwhile, the commit fails and resets.
+                if self._cache[agg_id].version < version:
                     del self._cache[agg_id]
         missing = {i for i in agg_ids if i not in self._cache}
         if not missing:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,9 @@ from adapters.readmodels.tracking import SqlTracking
 
 if TYPE_CHECKING:
     import psycopg
+
+# Whether the live projector may step now, held while it does (see LiveProjections.run).
+Turn = Callable[[], AbstractContextManager[bool]]
 
 
 @dataclass(frozen=True)
@@ -95,13 +99,23 @@ class LiveProjections:
         return {name: p.catch_up() for name, p in self.projectors.items()}
 
     def run(
-        self, stop: threading.Event, on_step: Callable[[dict[str, int]], None] | None = None
+        self,
+        stop: threading.Event,
+        on_step: Callable[[dict[str, int]], None] | None = None,
+        turn: Turn | None = None,
     ) -> None:
+        """`turn`: where a writer in this process projects its own commits (volym serve's
+        ingest), a step is taken only when it says so, holding the writer's projecting
+        off meanwhile; else both would read and project the same events."""
         self.start()
         listener = self._listen()
         try:
             while not stop.is_set():
-                done = self.step()
+                if turn is None:
+                    done = self.step()
+                else:
+                    with turn() as mine:
+                        done = self.step() if mine else {}
                 if on_step is not None and any(done.values()):
                     on_step(done)
                 self._wait(listener, stop)
