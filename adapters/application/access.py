@@ -4,6 +4,9 @@ the access log (appended, read, its chain checked)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Engine
 
 from adapters.eventstore.store import Store
 from adapters.security.access_log import Access, AccessLog, Entry, cli_actor
@@ -26,32 +29,52 @@ __all__ = [
 ]
 
 
+# One of each per engine: made anew per request, their tables were new objects and every
+# statement on them was compiled again (SQLAlchemy's cache knows a table by its identity).
+_TOKENS: WeakKeyDictionary[Engine, Tokens] = WeakKeyDictionary()
+_LOGS: WeakKeyDictionary[Engine, AccessLog] = WeakKeyDictionary()
+
+
+def _tokens(engine: Engine) -> Tokens:
+    found = _TOKENS.get(engine)
+    if found is None:
+        found = _TOKENS[engine] = Tokens(engine)
+    return found
+
+
+def _access_log(engine: Engine) -> AccessLog:
+    found = _LOGS.get(engine)
+    if found is None:
+        found = _LOGS[engine] = AccessLog(engine)
+    return found
+
+
 def create_token(
     store: Store, name: str, role: Role, sources: list[str], expires: date | None
 ) -> str:
     """The new token (shown once, stored only as a hash)."""
-    secret = Tokens(store.engine).create(name, role, sources, expires)
+    secret = _tokens(store.engine).create(name, role, sources, expires)
     asked = {"name": name, "role": role.value, "sources": sorted(sources)}
     record(store, Access(cli_actor(), "cli", "token.create", asked))
     return secret
 
 
 def revoke_token(store: Store, name: str) -> None:
-    Tokens(store.engine).revoke(name)
+    _tokens(store.engine).revoke(name)
     record(store, Access(cli_actor(), "cli", "token.revoke", {"name": name}))
 
 
 def list_tokens(store: Store) -> list[Token]:
-    return Tokens(store.engine).all()
+    return _tokens(store.engine).all()
 
 
 def authenticate(store: Store, secret: str) -> Token | None:
     """The token whose secret this is, if it is neither revoked nor expired."""
-    return Tokens(store.engine).check(secret, datetime.now(UTC))
+    return _tokens(store.engine).check(secret, datetime.now(UTC))
 
 
 def record(store: Store, access: Access) -> None:
-    AccessLog(store.engine).append(access)
+    _access_log(store.engine).append(access)
 
 
 def access_log(
@@ -66,7 +89,7 @@ def access_log(
 ) -> list[Entry]:
     """Entries, newest first; a moment without an offset is UTC, as the log's times are."""
     since, until = _utc(since), _utc(until)
-    return AccessLog(store.engine).entries(
+    return _access_log(store.engine).entries(
         since=since, until=until, actor=actor, subject=subject, limit=limit, offset=offset
     )
 
@@ -77,4 +100,4 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def verify_access_log(store: Store) -> str | None:
     """None when the chain holds; else the first entry that does not fit."""
-    return AccessLog(store.engine).verify()
+    return _access_log(store.engine).verify()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, MetaData, Table, inspect, select
+from sqlalchemy import Connection, Engine, Table, inspect, select
 
-from adapters.readmodels.tracking import control_tables
+from adapters.readmodels.tracking import GENERATION_TABLE
 
 
 class Generation(NamedTuple):
@@ -17,7 +17,7 @@ class Generation(NamedTuple):
 
 
 def _generation_table() -> Table:
-    return control_tables(MetaData())[0]
+    return GENERATION_TABLE
 
 
 def live_generations(engine: Engine) -> dict[str, Generation]:

@@ -72,15 +72,23 @@ def failure_table(metadata: MetaData) -> Table:
     )
 
 
+# The control tables, described once: SQLAlchemy's statement cache knows a table by its
+# identity, and described per call they made every status read compile its statements.
+CONTROL = MetaData()
+GENERATION_TABLE, TRACKING_TABLE = control_tables(CONTROL)
+FAILURES = MetaData()
+FAILURE_TABLE = failure_table(FAILURES)
+
+
 class SqlTracking(TrackingRecorder):
     """Tracking rows in `projection_tracking`, one per projection generation."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.control = MetaData()
-        self.generation_table, self.tracking_table = control_tables(self.control)
-        self.failures = MetaData()
-        self.failure_table = failure_table(self.failures)
+        self.control = CONTROL
+        self.generation_table, self.tracking_table = GENERATION_TABLE, TRACKING_TABLE
+        self.failures = FAILURES
+        self.failure_table = FAILURE_TABLE
 
     def create_control_tables(self) -> None:
         create_all(self.engine, self.control)
