@@ -4,13 +4,10 @@ refused, is one entry in the access log; every error is one JSON line."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-import eventsourcing.persistence
 import orjson
-import psycopg
-import sqlalchemy.exc
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -24,23 +21,14 @@ from adapters.application.ingesting import Closed, Congested, ingest_pipeline
 from adapters.application.reading import explained_subjects
 from adapters.composition import Volym
 from adapters.errors import UserError, one_line
-from adapters.eventstore.stamp import data_through
-from adapters.presentation.xlsx import report_workbook
-from adapters.reports.formats import to_csv, to_json
+from adapters.eventstore.unavailable import StoreUnavailable
+from adapters.http.report_process import ReportParams, ReportProcesses, StoreUnanswered
+from adapters.reports.formats import to_json
 from adapters.security.access_log import ACTION_LENGTH
 from adapters.security.roles import MAINTAIN, POST_EVENTS, READ_AGGREGATES, READ_CASES, Role
 from adapters.security.tokens import Token
 
-# The store not answering (a restart, a lost connection): the caller may send again.
-StoreUnavailable = (
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    eventsourcing.persistence.OperationalError,
-    eventsourcing.persistence.InterfaceError,
-    psycopg.OperationalError,
-)
 MAX_EVENTS = 10_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -85,15 +73,18 @@ def create_app(volym: Volym) -> FastAPI:
     # process prepares, one thread commits each request and projects it; its aggregates
     # stay cached across requests.
     feeds = ingest_pipeline(volym) if volym.pseudonymizer is not None else None
+    reports = ReportProcesses(volym)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        reports.start()
         if feeds is not None:
             await run_in_threadpool(feeds.start)
         yield
         # uvicorn has finished the requests in hand: each is stored and answered.
         if feeds is not None:
             await run_in_threadpool(feeds.stop)
+        await run_in_threadpool(reports.stop)
 
     app = FastAPI(
         title="volym",
@@ -189,7 +180,7 @@ def create_app(volym: Volym) -> FastAPI:
             status_code=503,
         )
 
-    for kind in StoreUnavailable:
+    for kind in (*StoreUnavailable, StoreUnanswered):
         app.add_exception_handler(kind, unavailable)
 
     def not_now(_: Request, error: Exception) -> JSONResponse:
@@ -251,7 +242,7 @@ def create_app(volym: Volym) -> FastAPI:
         return JSONResponse(answer, status_code=422 if summary.rejected else 200)
 
     @app.get("/v1/reports/{kind}")
-    def report(
+    async def report(
         kind: str,
         request: Request,
         _: Annotated[Token, Depends(allowed(READ_AGGREGATES))],
@@ -262,27 +253,12 @@ def create_app(volym: Volym) -> FastAPI:
         format: str = "json",
         age_bands: str | None = None,
     ) -> Response:
-        if format not in ("json", "csv", "xlsx"):
-            raise UserError(f"format {format}: one of json, csv, xlsx")
         moment = _moment(as_of) if as_of else None
-        asked = application.report_request(kind, period, by or [], where or [], moment, age_bands)
-        answer = application.report(volym, asked)
-        headers = {}
-        if answer.freshness and (note := answer.freshness.note()):
-            headers["X-Volym-Note"] = note
-        if format == "xlsx":
-            book = report_workbook(
-                answer.report,
-                asked.kind.measures,
-                data_through(volym, asked.as_of),
-                datetime.now(UTC),
-            )
-            headers["Content-Disposition"] = f'attachment; filename="{kind}.xlsx"'
-            return Response(book, media_type=XLSX, headers=headers)
-        if format == "csv":
-            text = to_csv(answer.report, asked.kind.measures)
-            return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
-        return Response(to_json(answer.report), media_type="application/json", headers=headers)
+        asked = ReportParams(
+            kind, tuple(period), tuple(by or ()), tuple(where or ()), moment, format, age_bands
+        )
+        done = await reports.render(asked)
+        return Response(done.body, media_type=done.media_type, headers=done.headers)
 
     @app.get("/v1/explain/{kind}")
     def explain(
