@@ -258,6 +258,32 @@ def test_the_access_log_names_callers_and_subjects_and_verify_finds_a_change(
     assert code == 1 and "entry 3" in err
 
 
+def test_entries_appended_together_chain_as_one_by_one(volym):
+    appender = access.Appender(volym)
+    asked = [access.Access(f"client-{i}", "reader", "report.placements") for i in range(40)]
+    done = []
+
+    def request(entry: access.Access) -> None:
+        done.append(appender.append(entry).result(timeout=30))
+
+    threads = [threading.Thread(target=request, args=(entry,)) for entry in asked]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    appender.stop()
+    assert len(done) == 40
+    entries = access.access_log(volym, limit=100)
+    assert sorted(e.seq for e in entries) == list(range(1, 41))
+    assert sorted(e.actor for e in entries) == sorted(a.actor for a in asked)
+    assert access.verify_access_log(volym) is None
+    with volym.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("UPDATE volym_access_log SET actor = 'x' WHERE seq = 17"))
+    assert "17" in (access.verify_access_log(volym) or "")
+
+
 def test_only_ingest_and_serve_need_the_key(store_url, tmp_path, monkeypatch, capsys):
     feed = tmp_path / "feed.jsonl"
     feed.write_text("\n".join(lines(started("P1", "2023-01-10"))) + "\n")

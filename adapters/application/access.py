@@ -3,6 +3,9 @@ the access log (appended, read, its chain checked)."""
 
 from __future__ import annotations
 
+import queue
+import threading
+from concurrent.futures import Future
 from datetime import UTC, date, datetime
 from weakref import WeakKeyDictionary
 
@@ -15,6 +18,7 @@ from adapters.security.tokens import Token, Tokens
 
 __all__ = [
     "Access",
+    "Appender",
     "Entry",
     "Role",
     "Token",
@@ -28,6 +32,8 @@ __all__ = [
     "verify_access_log",
 ]
 
+
+APPENDED_TOGETHER = 200  # entries in one transaction at most
 
 # One of each per engine: made anew per request, their tables were new objects and every
 # statement on them was compiled again (SQLAlchemy's cache knows a table by its identity).
@@ -75,6 +81,54 @@ def authenticate(store: Store, secret: str) -> Token | None:
 
 def record(store: Store, access: Access) -> None:
     _access_log(store.engine).append(access)
+
+
+class Appender:
+    """For a server: each request's entry appended by one thread, the entries that came
+    meanwhile in one transaction (appends take turns at the chain's one end anyway; one
+    each was a lock, a commit and a disk flush per request, a fifth of a report's time
+    under load). `append` returns when its entry is stored."""
+
+    def __init__(self, store: Store) -> None:
+        self.log = _access_log(store.engine)
+        self._waiting: queue.Queue[tuple[Access, Future[None]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="access-log", daemon=True)
+        self._thread.start()
+
+    def append(self, access: Access) -> Future[None]:
+        done: Future[None] = Future()
+        self._waiting.put((access, done))
+        return done
+
+    def stop(self) -> None:
+        """After the entries handed in."""
+        self._waiting.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._waiting.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < APPENDED_TOGETHER:
+                try:
+                    more = self._waiting.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            try:
+                self.log.append_all([access for access, _ in batch])
+            except Exception as error:  # each request answers for its own entry
+                for _, done in batch:
+                    done.set_exception(error)
+            else:
+                for _, done in batch:
+                    done.set_result(None)
 
 
 def access_log(

@@ -2,6 +2,7 @@
 the same use case as the command line, render the same JSON. Every request, allowed or
 refused, is one entry in the access log; every error is one JSON line."""
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -74,6 +75,7 @@ def create_app(volym: Volym) -> FastAPI:
     # stay cached across requests.
     feeds = ingest_pipeline(volym) if volym.pseudonymizer is not None else None
     reports = ReportProcesses(volym)
+    entries = access.Appender(volym)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -85,6 +87,7 @@ def create_app(volym: Volym) -> FastAPI:
         if feeds is not None:
             await run_in_threadpool(feeds.stop)
         await run_in_threadpool(reports.stop)
+        await run_in_threadpool(entries.stop)
 
     app = FastAPI(
         title="volym",
@@ -139,9 +142,9 @@ def create_app(volym: Volym) -> FastAPI:
             request.state.subjects,
         )
         if request.url.path != "/v1/health":
-            # In a worker thread: an append is a transaction, which would hold up every
-            # other request on the event loop meanwhile.
-            await run_in_threadpool(access.record, volym, entry)
+            # Stored before the answer goes: appended with the entries of other requests
+            # of the same moment, by the appender's thread (not on the event loop).
+            await asyncio.wrap_future(entries.append(entry))
         return response
 
     @app.exception_handler(Refused)
@@ -211,9 +214,17 @@ def create_app(volym: Volym) -> FastAPI:
         request: Request, token: Annotated[Token, Depends(allowed(POST_EVENTS))]
     ) -> JSONResponse:
         body = await request.body()
+        # Reading the lines, checking their sources and storing them, off the event loop:
+        # 500 lines' JSON held up every other request meanwhile.
+        answer, status = await run_in_threadpool(
+            _accept, body, request.headers.get("content-type", ""), token
+        )
+        return JSONResponse(answer, status_code=status)
+
+    def _accept(body: bytes, content_type: str, token: Token) -> tuple[dict[str, Any], int]:
         if len(body) > MAX_BYTES:
             raise Refused(413, f"the body is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-        lines, objects = _lines(body, request.headers.get("content-type", ""))
+        lines, objects = _lines(body, content_type)
         if len(lines) > MAX_EVENTS:
             raise Refused(413, f"{len(lines)} events in one request; at most {MAX_EVENTS}")
         for index, event in enumerate(objects):
@@ -224,7 +235,7 @@ def create_app(volym: Volym) -> FastAPI:
                     f"event {index} is for source {source}, which token {token.name} may "
                     "not post for; nothing was stored",
                 )
-        summary = await run_in_threadpool(_ingest, lines)
+        summary = _ingest(lines)
         answer = {
             "lines": summary.lines_read,
             "accepted": summary.accepted,
@@ -239,7 +250,7 @@ def create_app(volym: Volym) -> FastAPI:
                 for r in summary.rejections
             ],
         }
-        return JSONResponse(answer, status_code=422 if summary.rejected else 200)
+        return answer, 422 if summary.rejected else 200
 
     @app.get("/v1/reports/{kind}")
     async def report(

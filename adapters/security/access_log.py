@@ -95,38 +95,49 @@ class AccessLog:
 
     def append(self, access: Access) -> None:
         """One entry, chained to the last; appends take turns (the chain has one end)."""
+        self.append_all([access])
+
+    def append_all(self, accesses: Sequence[Access]) -> None:
+        """Entries in this order, chained to the last, in one transaction (a server's
+        requests of the same moment: one commit, one disk flush, for all of them)."""
         create_all_once(self.engine, self.metadata)
         t = self.table
-        # As stored and read back: JSON values, the outcome kept to 300 characters.
-        access = Access(
-            access.actor,
-            access.role,
-            access.action,
-            orjson.loads(orjson.dumps(access.parameters)),
-            access.outcome[:300],
-            [str(s) for s in access.subjects],
-        )
         with writing(self.engine) as conn:
             lock_schema(conn)
             last = conn.execute(
                 select(t.c.seq, t.c.digest).order_by(t.c.seq.desc()).limit(1)
             ).first()
-            seq = (last.seq if last else 0) + 1
+            seq = last.seq if last else 0
             previous = last.digest if last else GENESIS
-            at = datetime.now(UTC).isoformat(timespec="microseconds")
-            conn.execute(
-                t.insert().values(
-                    seq=seq,
-                    at=at,
-                    actor=access.actor,
-                    role=access.role,
-                    action=access.action,
-                    parameters=orjson.dumps(access.parameters).decode(),
-                    outcome=access.outcome,
-                    subjects=orjson.dumps(list(access.subjects)).decode(),
-                    digest=chained(previous, seq, at, access),
+            rows = []
+            for given in accesses:
+                # As stored and read back: JSON values, the outcome kept to 300 characters.
+                access = Access(
+                    given.actor,
+                    given.role,
+                    given.action,
+                    orjson.loads(orjson.dumps(given.parameters)),
+                    given.outcome[:300],
+                    [str(s) for s in given.subjects],
                 )
-            )
+                seq += 1
+                at = datetime.now(UTC).isoformat(timespec="microseconds")
+                previous = chained(previous, seq, at, access)
+                rows.append(
+                    {
+                        "seq": seq,
+                        "at": at,
+                        "actor": access.actor,
+                        "role": access.role,
+                        "action": access.action,
+                        "parameters": orjson.dumps(access.parameters).decode(),
+                        "outcome": access.outcome,
+                        "subjects": orjson.dumps(list(access.subjects)).decode(),
+                        "digest": previous,
+                    }
+                )
+            if rows:
+                conn.execute(t.insert(), rows)
 
     def entries(
         self,
