@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData
+from sqlalchemy import Connection, Engine, MetaData, inspect
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -94,3 +94,18 @@ def create_all_once(engine: Engine, metadata: MetaData) -> None:
     if names not in done:
         create_all(engine, metadata)
         done.add(names)
+
+
+_SEEN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+
+
+def control_table_exists(engine: Engine, name: str) -> bool:
+    """Whether a control table (generations, tracking, failures) exists: once seen, not
+    asked again, since volym never drops one (a report asked the catalog four times)."""
+    seen = _SEEN.setdefault(engine, set())
+    if name in seen:
+        return True
+    if not inspect(engine).has_table(name):
+        return False
+    seen.add(name)
+    return True

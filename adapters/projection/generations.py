@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, Table, inspect, select
+from sqlalchemy import Connection, Engine, Table, select
 
+from adapters.eventstore.engine import control_table_exists
 from adapters.readmodels.tracking import GENERATION_TABLE
 
 
@@ -23,7 +24,7 @@ def _generation_table() -> Table:
 def live_generations(engine: Engine) -> dict[str, Generation]:
     """Every projection's live generation, by projection name (read only)."""
     table = _generation_table()
-    if not inspect(engine).has_table(table.name):
+    if not control_table_exists(engine, table.name):
         return {}
     with engine.connect() as conn:
         return {

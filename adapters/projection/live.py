@@ -15,8 +15,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 
+from adapters.eventstore.engine import control_table_exists
 from adapters.eventstore.store import Store, pg_connect
 from adapters.projection.generations import live_generations
 from adapters.projection.projector import AnyProjector, tracking_name
@@ -57,7 +58,7 @@ def status(store: Store, projectors: dict[str, AnyProjector]) -> list[Projection
     t = control.tracking_table
     failures = control.failure_counts()
     positions: dict[str, int] = {}
-    if inspect(store.engine).has_table(t.name):
+    if control_table_exists(store.engine, t.name):
         with store.engine.connect() as conn:
             positions = {
                 row.name: int(row.notification_id)

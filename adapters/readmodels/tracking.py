@@ -20,13 +20,12 @@ from sqlalchemy import (
     String,
     Table,
     func,
-    inspect,
     select,
     update,
 )
 from sqlalchemy.schema import CreateTable
 
-from adapters.eventstore.engine import create_all, writing
+from adapters.eventstore.engine import control_table_exists, create_all, writing
 from adapters.readmodels.versions import History, Versions
 from projections.batching import PositionMoved
 
@@ -109,7 +108,7 @@ class SqlTracking(TrackingRecorder):
     def failure_counts(self) -> dict[str, int]:
         """How many failures each generation (tracking name) has noted (read only)."""
         t = self.failure_table
-        if not inspect(self.engine).has_table(t.name):
+        if not control_table_exists(self.engine, t.name):
             return {}
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.c.name, func.count()).group_by(t.c.name))
@@ -118,7 +117,7 @@ class SqlTracking(TrackingRecorder):
     def failures_of(self, name: str) -> list[Failure]:
         """What the generation `name` could not take (read only)."""
         t = self.failure_table
-        if not inspect(self.engine).has_table(t.name):
+        if not control_table_exists(self.engine, t.name):
             return []
         with self.engine.connect() as conn:
             rows = conn.execute(
