@@ -27,7 +27,7 @@ from adapters.projection.gc_tuning import batch_collection
 from adapters.projection.projector import projectors
 from adapters.projection.rebuild import ensure_current
 
-__all__ = ["IngestSummary", "Ingestor", "Rejection"]
+__all__ = ["IngestSummary", "Ingestor", "Rejection", "commit"]
 
 BATCH_LINES = 2000
 FIRST_BATCH_LINES = 500  # a large ingest's pipeline waits for its first batch
@@ -190,13 +190,19 @@ class Ingestor:
             projector.catch_up()  # whatever another writer stored meanwhile
 
     def _commit(self, prepared: PreparedBatch) -> list[int]:
-        if not prepared.stored:
-            return []
-        ids = self.store.recorder.insert_events(
-            prepared.stored, feed_keys=prepared.keys, claims=prepared.claims
-        )
-        self.statistics.add(len(ids or ()))
-        return list(ids or [])
+        return commit(self.store, prepared, self.statistics)
+
+
+def commit(store: Store, prepared: PreparedBatch, statistics: Statistics) -> list[int]:
+    """A prepared batch's events with their feed keys and claims, in one transaction; the
+    events' log positions."""
+    if not prepared.stored:
+        return []
+    ids = store.recorder.insert_events(
+        prepared.stored, feed_keys=prepared.keys, claims=prepared.claims
+    )
+    statistics.add(len(ids or ()))
+    return list(ids or [])
 
 
 Tagged = tuple[int, Batch]  # a batch of lines and the index of the input it is from

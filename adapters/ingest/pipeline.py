@@ -26,6 +26,7 @@ from adapters.eventstore.store import Store
 from adapters.feed.identity import Pseudonymizer
 from adapters.feed.parsing import Batch, batches
 from adapters.ingest.helper import IngestHelper
+from adapters.ingest.ingestor import commit
 from adapters.ingest.prepare import IngestSummary, PreparedBatch
 from adapters.ingest.statistics import Statistics
 from adapters.ingest.stream import AnyIngestStream
@@ -227,13 +228,7 @@ class IngestPipeline:
                 return request
 
     def _commit(self, prepared: PreparedBatch) -> list[int]:
-        if not prepared.stored:
-            return []
-        ids = self.store.recorder.insert_events(
-            prepared.stored, feed_keys=prepared.keys, claims=prepared.claims
-        )
-        self.statistics.add(len(ids or ()))
-        return list(ids or [])
+        return commit(self.store, prepared, self.statistics)
 
     def _project(self, ids: list[int] | None = None, prepared: PreparedBatch | None = None) -> None:
         """Add a commit to the window (projected when it is full), or project the window."""
