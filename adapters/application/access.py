@@ -7,10 +7,10 @@ import queue
 import threading
 from concurrent.futures import Future
 from datetime import UTC, date, datetime
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 
+from adapters.eventstore.engine import once_per_engine
 from adapters.eventstore.store import Store
 from adapters.security.access_log import Access, AccessLog, Entry, cli_actor
 from adapters.security.roles import Role
@@ -35,24 +35,13 @@ __all__ = [
 
 APPENDED_TOGETHER = 200  # entries in one transaction at most
 
-# One of each per engine: made anew per request, their tables were new objects and every
-# statement on them was compiled again (SQLAlchemy's cache knows a table by its identity).
-_TOKENS: WeakKeyDictionary[Engine, Tokens] = WeakKeyDictionary()
-_LOGS: WeakKeyDictionary[Engine, AccessLog] = WeakKeyDictionary()
-
 
 def _tokens(engine: Engine) -> Tokens:
-    found = _TOKENS.get(engine)
-    if found is None:
-        found = _TOKENS[engine] = Tokens(engine)
-    return found
+    return once_per_engine(engine, Tokens, lambda: Tokens(engine))
 
 
 def _access_log(engine: Engine) -> AccessLog:
-    found = _LOGS.get(engine)
-    if found is None:
-        found = _LOGS[engine] = AccessLog(engine)
-    return found
+    return once_per_engine(engine, AccessLog, lambda: AccessLog(engine))
 
 
 def create_token(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sqlite3
 import time
 import weakref
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, MetaData, inspect
+
+T = TypeVar("T")
 
 
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -94,6 +96,20 @@ def create_all_once(engine: Engine, metadata: MetaData) -> None:
     if names not in done:
         create_all(engine, metadata)
         done.add(names)
+
+
+_MADE: weakref.WeakKeyDictionary[Engine, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
+
+
+def once_per_engine(engine: Engine, key: Hashable, make: Callable[[], T]) -> T:
+    """What `make` gives, made once per engine and key: for what describes tables (a view,
+    the tokens, the access log). Described per call, the tables were new objects, and
+    SQLAlchemy compiled every statement on them again (its cache knows a table by its
+    identity): a tenth of a busy server's time."""
+    made = _MADE.setdefault(engine, {})
+    if key not in made:
+        made[key] = make()
+    return cast(T, made[key])
 
 
 _SEEN: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()

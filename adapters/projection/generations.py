@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, select
 
 from adapters.eventstore.engine import control_table_exists
 from adapters.readmodels.tracking import GENERATION_TABLE
@@ -17,13 +17,9 @@ class Generation(NamedTuple):
     version: int  # of the code that built it
 
 
-def _generation_table() -> Table:
-    return GENERATION_TABLE
-
-
 def live_generations(engine: Engine) -> dict[str, Generation]:
     """Every projection's live generation, by projection name (read only)."""
-    table = _generation_table()
+    table = GENERATION_TABLE
     if not control_table_exists(engine, table.name):
         return {}
     with engine.connect() as conn:
@@ -39,7 +35,7 @@ def live_generation(engine: Engine, projection: str) -> Generation | None:
 
 def live_generation_in(conn: Connection, projection: str) -> Generation | None:
     """The same, within a writer's transaction (whose tables exist)."""
-    g = _generation_table()
+    g = GENERATION_TABLE
     row = conn.execute(
         select(g.c.generation, g.c.version).where(g.c.projection == projection)
     ).first()
@@ -50,7 +46,7 @@ def set_live(
     conn: Connection, projection: str, generation: int, version: int, *, first: bool
 ) -> None:
     """Make `generation` the live one, in the caller's transaction."""
-    g = _generation_table()
+    g = GENERATION_TABLE
     values = {"generation": generation, "version": version}
     if first:
         conn.execute(g.insert().values(projection=projection, **values))

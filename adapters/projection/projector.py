@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Generic
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
-from adapters.eventstore.engine import lock_schema, writing
+from adapters.eventstore.engine import lock_schema, once_per_engine, writing
 from adapters.eventstore.log_reader import EventDecoder, Positioned, read_rows
 from adapters.eventstore.moments import Commits, commits
 from adapters.eventstore.store import Row, Store
@@ -32,20 +31,11 @@ BATCH = 20000
 Progress = Callable[[int, int], None]  # (processed so far, total)
 
 
-# The views made for each engine, by projection and generation. Made anew, a view's tables
-# were new objects, and SQLAlchemy compiled every statement on them again (its cache knows
-# a table by its identity): a tenth of a busy server's time, for reports and commits alike.
-_VIEWS: WeakKeyDictionary[Engine, dict[tuple[str, int], Any]] = WeakKeyDictionary()
-
-
 def view_of(projection: Projection[V, R], engine: Engine, generation: int) -> V:
     """The view of a generation on `engine`, the same object each time (views hold no state
     but their tables)."""
-    views = _VIEWS.setdefault(engine, {})
-    view: V | None = views.get((projection.name, generation))
-    if view is None:
-        view = views[(projection.name, generation)] = projection.view(engine, generation)
-    return view
+    key = ("view", projection.name, generation)
+    return once_per_engine(engine, key, lambda: projection.view(engine, generation))
 
 
 def tracking_name(projection: str, generation: int) -> str:
