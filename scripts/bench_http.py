@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -24,6 +25,7 @@ import threading
 import time
 import uuid
 import zlib
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import httpx
@@ -79,7 +81,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def measure_http(lines: list[str], clients: int, workers: int, pause: float) -> dict[str, object]:
+def read_reports(
+    base: str, token: str, pause: float, reading: Event,
+    measured: multiprocessing.Queue[list[float]],
+) -> None:
+    """Fetch the report, pause, again, while `reading` is set; put the latencies."""
+    latencies = []
+    with httpx.Client(base_url=base, timeout=60,
+                      headers={"Authorization": f"Bearer {token}"}) as client:  # fmt: skip
+        while reading.is_set():
+            t0 = time.perf_counter()
+            answer = client.get("/v1/reports/placements", params=ASKED)
+            if answer.status_code == 200:
+                latencies.append(time.perf_counter() - t0)
+            time.sleep(pause)
+    measured.put(latencies)
+
+
+def measure_http(
+    lines: list[str], clients: int, workers: int, pause: float, readers: str
+) -> dict[str, object]:
     name, db = fresh_database()
     try:
         integrator = volym("token", "create", "bench", "--role", "integrator",
@@ -102,9 +123,7 @@ def measure_http(lines: list[str], clients: int, workers: int, pause: float) -> 
                     raise
                 time.sleep(0.1)
         plan = per_client(lines, clients)
-        accepted, errors, latencies = [0] * clients, [], []
-        posting = threading.Event()
-        posting.set()
+        accepted, errors = [0] * clients, []
 
         def post(n: int) -> None:
             auth = {"Authorization": f"Bearer {integrator}"}
@@ -119,27 +138,33 @@ def measure_http(lines: list[str], clients: int, workers: int, pause: float) -> 
                         return
                     accepted[n] += answer.json()["accepted"]
 
-        def read() -> None:
-            with httpx.Client(base_url=base, timeout=60,
-                              headers={"Authorization": f"Bearer {reader}"}) as client:  # fmt: skip
-                while posting.is_set():
-                    t0 = time.perf_counter()
-                    answer = client.get("/v1/reports/placements", params=ASKED)
-                    if answer.status_code == 200:
-                        latencies.append(time.perf_counter() - t0)
-                    time.sleep(pause)
-
-        readers = [threading.Thread(target=read) for _ in range(2)]
+        # The report readers are other clients (a controller's Power BI): in their own
+        # process, their latency is the server's, not this process's wait for its
+        # interpreter lock while eight posting threads build and read requests.
+        context = multiprocessing.get_context("spawn")
+        reading = context.Event()
+        reading.set()
+        measured: multiprocessing.Queue[list[float]] = context.Queue()
+        reader_args = (base, reader, pause, reading, measured)
+        report_readers: list[multiprocessing.context.SpawnProcess | threading.Thread] = [
+            context.Process(target=read_reports, args=reader_args)
+            if readers == "process"
+            else threading.Thread(target=read_reports, args=reader_args)
+            for _ in range(2)
+        ]
         posters = [threading.Thread(target=post, args=(n,)) for n in range(clients)]
         started = time.perf_counter()
-        for thread in readers + posters:
+        for one in report_readers:
+            one.start()
+        for thread in posters:
             thread.start()
         for thread in posters:
             thread.join()
         elapsed = time.perf_counter() - started
-        posting.clear()
-        for thread in readers:
-            thread.join()
+        reading.clear()
+        latencies = [seconds for _ in report_readers for seconds in measured.get(timeout=120)]
+        for one in report_readers:
+            one.join()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         with psycopg.connect(db) as conn:
@@ -187,17 +212,25 @@ def main() -> None:
         "--report-pause", type=float, default=0.25,
         help="seconds each of the two report readers waits between reports",
     )  # fmt: skip
+    parser.add_argument(
+        "--readers", choices=("process", "thread"), default="process",
+        help="the report readers in a process of their own (as another client is), or as "
+        "threads beside the posting clients (as measured before 2026-11-30)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         feed = write_feed("mixed", args.events, Path(directory))
         lines = [line for line in feed.read_text().splitlines() if line.strip()]
         cli = measure_cli(feed, len(lines))
-        http = measure_http(lines, args.clients, args.workers, args.report_pause)
+        http = measure_http(
+            lines, args.clients, args.workers, args.report_pause, args.readers
+        )
     result = {
         "events": len(lines),
         "clients": args.clients,
         "workers": args.workers,
+        "readers": args.readers,
         "cli": cli,
         "http": http,
         "http_over_cli": round(http["events_per_s"] / cli["events_per_s"], 3),  # type: ignore[operator]
