@@ -146,7 +146,7 @@ def test_commits_under_way_hold_the_live_projector_off(volym, monkeypatch):
     with pipeline.quiet() as may:
         assert not may  # committed, not yet projected: the pipeline projects it
     deadline = time.monotonic() + 30
-    while pipeline._window.ids:
+    while pipeline._unprojected:
         assert time.monotonic() < deadline
         time.sleep(0.05)
     with pipeline.quiet() as may:
