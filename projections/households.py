@@ -27,8 +27,8 @@ from projections.batching import touched_records
 PROJECTION_NAME = "households"
 TOPIC_PREFIX = Household.__module__ + ":Household."
 # Bump when the rows change meaning: the view is then rebuilt (2: versioned rows; 3: the
-# compositions by month, for reports counted in SQL).
-PROJECTION_VERSION = 3
+# compositions by month, for reports counted in SQL; 4: versions indexed by position).
+PROJECTION_VERSION = 4
 
 
 @dataclass

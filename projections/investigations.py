@@ -21,8 +21,9 @@ from projections.investigation_measures import CaseRecord
 PROJECTION_NAME = "investigations"
 TOPIC_PREFIX = Investigation.__module__ + ":Investigation."
 # Bump when the rows change meaning: the view is then rebuilt (2: versioned rows; 3: an
-# index per step, for reports counted in SQL).
-PROJECTION_VERSION = 3
+# index per step, for reports counted in SQL; 4: the same indexes on the versions, with
+# the positions).
+PROJECTION_VERSION = 4
 
 
 @dataclass

@@ -23,8 +23,9 @@ from projections.batching import touched_records
 PROJECTION_NAME = "placements"
 TOPIC_PREFIX = Placement.__module__ + ":Placement."  # the stored topics this projection reads
 # Bump when the rows change meaning: the view is then rebuilt (3: versioned rows; 4: the
-# indexes a period's segments are found by).
-PROJECTION_VERSION = 4
+# indexes a period's segments are found by; 5: the same on their versions, with the
+# positions).
+PROJECTION_VERSION = 5
 
 
 @dataclass

@@ -130,7 +130,7 @@ class SqlHouseholdView(SqlGenerationView):
         # versioned alone (a long-term household has hundreds, and a batch changes one or two).
         self.histories = [
             history_table(self.state, STATE_FIELDS, 1),
-            history_table(self.payment, PAYMENT_FIELDS, 2, "month"),
+            history_table(self.payment, PAYMENT_FIELDS, 2),
             history_table(self.era, ERA_FIELDS, 1),
         ]
 

@@ -62,7 +62,7 @@ class SqlInvestigationView(SqlGenerationView):
     def __init__(self, engine: Engine, generation: int) -> None:
         self.case = case_table(generation)
         super().__init__(engine, generation, self.case.metadata)
-        self.histories = [history_table(self.case, CASE_FIELDS, 1, "reported_day")]
+        self.histories = [history_table(self.case, CASE_FIELDS, 1)]
 
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)

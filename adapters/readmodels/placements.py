@@ -49,7 +49,7 @@ class SqlPlacementView(SqlGenerationView):
         super().__init__(engine, generation, tables.metadata)
         self.tables: PlacementTables = tables
         # Reports read only the segments: their versions answer "as of a position".
-        self.histories = [history_table(tables.segment, SEGMENT_FIELDS, 1, "first_day")]
+        self.histories = [history_table(tables.segment, SEGMENT_FIELDS, 1)]
 
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)

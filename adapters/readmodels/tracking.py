@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.eventstore.engine import control_table_exists, create_all, writing
 from adapters.readmodels.versions import History, Versions
@@ -224,7 +224,9 @@ class SqlGenerationView(SqlTracking):
         tables = self.metadata.sorted_tables
         for table in tables:
             for index in table.indexes:
-                index.create(conn, checkfirst=True)
+                # IF NOT EXISTS rather than a look first: SQLAlchemy cannot read back an
+                # index on an expression (the versions' positions) from SQLite.
+                conn.execute(CreateIndex(index, if_not_exists=True))
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("ANALYZE " + ", ".join(table.name for table in tables))
 

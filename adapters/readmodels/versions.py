@@ -31,7 +31,6 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
-    or_,
     select,
 )
 
@@ -68,7 +67,7 @@ class History:
         statement = (
             select(*(h[f.column] for f in self.live))
             .where(h[VALID_FROM] <= position)
-            .where(or_(h[VALID_TO].is_(None), h[VALID_TO] > position))
+            .where(current_until(self.table) > position)
         )
         if keys is not None:
             statement = statement.where(_one_of(h[self.live[0].column], list(keys), dialect))
@@ -86,8 +85,11 @@ def _one_of(column: ColumnElement[Any], keys: list[str], dialect: str) -> Column
     return column.in_(listed.scalar_subquery())
 
 
-def history_table(live: Table, fields: Sequence[Field], unit: int, *indexed: str) -> History:
-    """`live`'s history table in the same metadata (created and dropped with it)."""
+def history_table(live: Table, fields: Sequence[Field], unit: int) -> History:
+    """`live`'s history table in the same metadata (created and dropped with it), with the
+    live table's indexes: a report as of a moment finds a period's rows as a live one
+    does (with only the first day indexed, a year as of a moment read every version of
+    every earlier year, 3-5x the live report at ten million events)."""
     metadata: MetaData = live.metadata
     name = live.name.replace("_g", "_v_g", 1) if "_g" in live.name else live.name + "_v"
     columns = [
@@ -101,9 +103,27 @@ def history_table(live: Table, fields: Sequence[Field], unit: int, *indexed: str
         Column(VALID_TO, BigInteger, nullable=True),
         sqlite_with_rowid=False,
     )
-    for column in indexed:
-        Index(f"ix_{name}_{column}", table.c[column])
+    for index in live.indexes:
+        assert index.name is not None
+        # The positions last, as `at` asks for them: a version not current at the moment
+        # is passed over inside the index, without reading its row (measured at a million
+        # events: a quarter as of a moment read 38 000 rows to keep 2 400; 24 -> 8 ms).
+        keyed: list[ColumnElement[Any]] = [table.c[c.name] for c in index.columns]
+        keyed += [current_until(table), table.c[VALID_FROM]]
+        Index(index.name.replace(live.name, name), *keyed)
     return History(table, fields, unit)
+
+
+# valid_to of a version still current: what `current_until` reads NULL as. Written into
+# the SQL as it is (not bound), so that the databases match it to the indexes' expression.
+_OPEN: ColumnElement[Any] = literal_column(str(2**63 - 1))
+
+
+def current_until(table: Table) -> ColumnElement[Any]:
+    """Until which position a version is current, the current ones at the end of time: one
+    comparison, which an index answers (`valid_to IS NULL OR valid_to > p` is two, and
+    the databases read every version's row to decide it)."""
+    return func.coalesce(table.c[VALID_TO], _OPEN)
 
 
 class Versions:
