@@ -8,6 +8,7 @@ prepared by a helper process while this one commits and projects (adapters.inges
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
@@ -28,6 +29,8 @@ from adapters.projection.projector import projectors
 from adapters.projection.rebuild import ensure_current
 
 __all__ = ["IngestSummary", "Ingestor", "Rejection", "commit"]
+
+log = logging.getLogger(__name__)
 
 BATCH_LINES = 2000
 FIRST_BATCH_LINES = 500  # a large ingest's pipeline waits for its first batch
@@ -149,8 +152,9 @@ class Ingestor:
         epoch, sequence, conflicts = 0, 0, 0
         waiting: deque[tuple[int, PackedBatch]] = deque()
         inputs: dict[int, int] = {}  # each batch's input, by its sequence
-        window = SnapshotWindow(self.projectors, PROJECT_EVERY)
-        with IngestHelper(self.store, self.streams) as helper:
+        # The helper projects what it prepared once told it is committed: the records stay
+        # where they were made.
+        with IngestHelper(self.store, self.streams, project_every=PROJECT_EVERY) as helper:
 
             def ask() -> None:
                 # This process parses; the helper prepares what it parsed.
@@ -182,10 +186,13 @@ class Ingestor:
                         helper.request(epoch, seq, packed)
                     continue
                 waiting.popleft()
-                window.add(ids, prepared.records)
+                helper.committed(epoch, answer_sequence, ids)
                 record(inputs.pop(answer_sequence), prepared.summary)
                 ask()
-        window.flush()
+            problem = helper.flush()
+        if problem is not None:
+            log.error("projecting the ingested events failed (%s); caught up from the log",
+                      problem)  # fmt: skip
         for projector in self.projectors.values():
             projector.catch_up()  # whatever another writer stored meanwhile
 
