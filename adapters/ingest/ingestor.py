@@ -3,7 +3,8 @@ batches (events and their idempotency keys in one transaction), then project.
 
 Each line is accepted, skipped as a duplicate, or rejected with every reason found; a bad
 line never costs a good one. A small input is handled in this process; a large one is
-prepared by a helper process while this one commits and projects (adapters.ingest.helper).
+parsed and committed here, and prepared and projected by a helper process
+(adapters.ingest.helper).
 """
 
 from __future__ import annotations
