@@ -134,6 +134,9 @@ class SqlHouseholdView(SqlGenerationView):
             history_table(self.era, ERA_FIELDS, 1),
         ]
 
+    def identity(self) -> Table:
+        return self.state
+
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)
 

@@ -64,6 +64,9 @@ class SqlInvestigationView(SqlGenerationView):
         super().__init__(engine, generation, self.case.metadata)
         self.histories = [history_table(self.case, CASE_FIELDS, 1)]
 
+    def identity(self) -> Table:
+        return self.case
+
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)
 

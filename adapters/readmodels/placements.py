@@ -11,7 +11,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Table, select
 
 from adapters.eventstore.engine import writing
 from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
@@ -50,6 +50,9 @@ class SqlPlacementView(SqlGenerationView):
         self.tables: PlacementTables = tables
         # Reports read only the segments: their versions answer "as of a position".
         self.histories = [history_table(tables.segment, SEGMENT_FIELDS, 1)]
+
+    def identity(self) -> Table:
+        return self.tables.state
 
     def versions(self) -> Versions:
         return Versions(self.histories, _version_rows)

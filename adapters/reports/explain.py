@@ -59,8 +59,7 @@ def explain(
         events = [
             cast(FedEvent, e) for e in decoder.decode(r for r in late if _hex(r[1]) in changed)
         ]
-        records = stream.load(live, [UUID(key) for key in changed])
-        names = {r.key.hex: (r.source, getattr(r, stream.id_field)) for r in records.values()}
+        names = live.names(sorted(changed))
     else:
         then, before, after, events, names = _replayed(store, stream, request, keyed, as_of, moment)
     late_of: dict[str, list[FedEvent]] = {}
