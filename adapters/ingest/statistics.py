@@ -44,10 +44,19 @@ class Statistics:
     def refresh(self) -> None:
         tables = [self.store.recorder.events_table_name, "feed_event", "feed_claim"]
         tables.append(moments.TABLE)
+        views: list[str] = []
         for projector in self.projectors:
             view = projector.live_view()
             if view is not None:
-                tables += [table.name for table in view.metadata.sorted_tables]
+                views += [table.name for table in view.metadata.sorted_tables]
         with self.store.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
+        # The read models are rewritten as they are projected (a version closed, a row
+        # replaced), and their dead rows stay in the indexes until a vacuum: measured at a
+        # million events, never vacuumed, a placements quarter took 33 ms, vacuumed 17 ms
+        # (the vacuum took 3.5 s). The log's tables only grow: analyzed is enough.
+        if views:
+            autocommit = self.store.engine.execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit.connect() as conn:
+                conn.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(views))
         self.since = 0
