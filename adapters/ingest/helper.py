@@ -206,11 +206,10 @@ def _serve(
 
 
 class _Projecting:
-    """A helper's projecting of what it prepared (a server's pipeline): the records stay in
-    this process, where they were made, until the main process says their batch is
-    committed. Measured: carried to the server's process, unpickling them and projecting
-    there took two fifths of the time it held the interpreter lock, and report requests
-    waited for it."""
+    """A helper's projecting of what it prepared: the records stay in this process, where
+    they were made, until the main process says their batch is committed. Measured:
+    carried to the server's process, unpickling them and projecting there took two fifths
+    of the time it held the interpreter lock, and report requests waited for it."""
 
     def __init__(self, store: Store, streams: Sequence[AnyIngestStream], every: int) -> None:
         self.projectors = projectors(store, streams)
