@@ -4,73 +4,23 @@ in domain.placement."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from typing import Any, NamedTuple
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolation
-from domain.provenance import FedEvent, aggregate_id
-
-NAMESPACE = uuid5(NAMESPACE_URL, "https://volym.se/ns/household")
-COMPOSITION_FIELDS = ("co_applicant", "children", "newly_arrived")
-
-
-@dataclass(frozen=True)
-class Composition:
-    """Who the household is on a day: the adults (pseudonyms) and the children."""
-
-    applicant: str
-    co_applicant: str | None
-    children: int
-    newly_arrived: bool
-
-
-@dataclass(frozen=True)
-class CompositionChange:
-    """Values set from `effective` on; `sequence` is the arrival order in the household."""
-
-    effective: date
-    sequence: int
-    values: dict[str, Any]
-
-
-def composition_on(
-    initial: Composition, changes: list[CompositionChange], day: date
-) -> Composition:
-    """The values of the latest-dated registration or change on or before `day` (equal
-    dates by arrival), field by field, so a late-registered older change lands in place."""
-    current = initial
-    for change in sorted(changes, key=lambda c: (c.effective, c.sequence)):
-        if change.effective > day:
-            break
-        current = replace(current, **change.values)
-    return current
-
-
-class Payment(NamedTuple):
-    """Immutable, so a snapshot of the household shares it; money in whole öre."""
-
-    month: date  # the first day of the month the assistance is for
-    kind: str
-    amount_ore: int
-    reversed_ore: int = 0
-
-    @property
-    def left_ore(self) -> int:
-        return self.amount_ore - self.reversed_ore
-
-
-def ore(amount: Decimal) -> int:
-    return int(amount * 100)  # exact: the feed allows at most two decimals
-
-
-def kronor(amount_ore: int) -> Decimal:
-    return Decimal(amount_ore).scaleb(-2)
+from domain.household_terms import (
+    Composition,
+    CompositionChange,
+    Payment,
+    kronor,
+    ore,
+)
+from domain.keys import household_key
+from domain.provenance import FedEvent
 
 
 class Household(Aggregate):
@@ -280,8 +230,3 @@ class Household(Aggregate):
     @event(Closed)
     def _closed(self, *, event_id: str, recorded_at: datetime, occurred_on: date) -> None:
         self.closed_on = occurred_on
-
-
-@lru_cache(maxsize=1 << 16)
-def household_key(source: str, household_id: str) -> UUID:
-    return aggregate_id(NAMESPACE, source, household_id)

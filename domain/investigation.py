@@ -5,15 +5,13 @@ state, as in domain.placement."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolation
-from domain.provenance import FedEvent, aggregate_id
-
-NAMESPACE = uuid5(NAMESPACE_URL, "https://volym.se/ns/investigation")
+from domain.keys import investigation_key
+from domain.provenance import FedEvent
 
 
 class Investigation(Aggregate):
@@ -206,8 +204,3 @@ class Investigation(Aggregate):
             raise RuleViolation(
                 f"occurred_on: {what} on {day} is before the report date ({self.reported_on})"
             )
-
-
-@lru_cache(maxsize=1 << 16)
-def investigation_key(source: str, case_id: str) -> UUID:
-    return aggregate_id(NAMESPACE, source, case_id)

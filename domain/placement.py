@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolation
+from domain.keys import placement_key
 from domain.placement_terms import TERM_FIELDS, Segment, TermChange, Terms, segments
-from domain.provenance import FedEvent, aggregate_id
-
-NAMESPACE = uuid5(NAMESPACE_URL, "https://volym.se/ns/placement")
+from domain.provenance import FedEvent
 
 
 class Placement(Aggregate):
@@ -199,8 +197,3 @@ class Placement(Aggregate):
             raise RuleViolation(
                 f"placement_id: placement {self.placement_id} was voided and cannot be {what}"
             )
-
-
-@lru_cache(maxsize=1 << 17)
-def placement_key(source: str, placement_id: str) -> UUID:
-    return aggregate_id(NAMESPACE, source, placement_id)

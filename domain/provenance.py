@@ -1,9 +1,8 @@
-"""What every event from a case system carries, and how its aggregate is named."""
+"""What every event from a case system carries (how its aggregate is named: domain.keys)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
@@ -15,7 +14,3 @@ class FedEvent(Aggregate.Event):
     recorded_at: datetime  # when the case system registered it
     occurred_on: date  # when it happened in reality: the effective date
 
-
-def aggregate_id(namespace: UUID, source: str, ident: str) -> UUID:
-    """The same (source, id) always names the same aggregate."""
-    return uuid5(namespace, f"{source}\x1f{ident}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.vocabulary import PAYMENT_KINDS
-from projections.households import MonthRow
+from projections.household_records import MonthRow
 
 MEASURES = (
     "household_months",

@@ -6,114 +6,15 @@ of the payment it reverses."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
-from domain.household import (
-    Composition,
-    CompositionChange,
-    Household,
-    Payment,
-    composition_on,
-    ore,
-)
-from domain.periods import add_months
+from domain.household import Household
+from domain.household_terms import Composition, CompositionChange, Payment, ore
 from projections.batching import touched_records
-
-PROJECTION_NAME = "households"
-TOPIC_PREFIX = Household.__module__ + ":Household."
-# Bump when the rows change meaning: the view is then rebuilt (2: versioned rows; 3: the
-# compositions by month, for reports counted in SQL; 4: versions indexed by position).
-PROJECTION_VERSION = 4
-
-
-@dataclass
-class HouseholdRecord:
-    """A household's composition over time and the payments it knows of. A snapshot from
-    the aggregate carries only the payments its batch changed: a long-term household has
-    years of payments, and carrying all of them on every payment made ingest cost grow
-    with each household's age."""
-
-    key: UUID
-    source: str
-    household_id: str
-    registered_on: date
-    closed_on: date | None
-    initial: Composition
-    changes: list[CompositionChange] = field(default_factory=list)
-    payments: dict[str, Payment] = field(default_factory=dict)
-    changed: set[str] = field(default_factory=set)  # payments to write
-    # What changed since the read model's last version of it (adapters.readmodels.versions)
-    unversioned: set[str] = field(default_factory=set)  # payments
-    composition_unversioned: bool = False
-    persisted: bool = False  # True once the read model holds it (its old rows are replaced)
-
-    def absorb(self, earlier: HouseholdRecord) -> None:
-        """This snapshot replaces `earlier`, not yet written, in one write."""
-        self.persisted = earlier.persisted
-        self.payments = {**earlier.payments, **self.payments}
-        self.changed |= earlier.changed
-
-    def eras(self) -> list[Era]:
-        """The composition in force month by month, as runs of equal values. Made by
-        `in_force` itself at each month a change can begin to count in: that month is the
-        first one whose first day is on or after the change's date."""
-        runs = [Era(FIRST_MONTH, None, self.in_force(FIRST_MONTH))]
-        for month in sorted({_month_from(change.effective) for change in self.changes}):
-            values = self.in_force(month)
-            if values != runs[-1].values:
-                runs[-1] = runs[-1]._replace(last=add_months(month, -1))
-                runs.append(Era(month, None, values))
-        return runs
-
-    def in_force(self, month: date) -> Composition:
-        """reports.md: the values on the month's first day, or on the registration day when
-        the household was registered later (for a month before registration, too)."""
-        if not self.changes:
-            return self.initial
-        return composition_on(self.initial, self.changes, max(month, self.registered_on))
-
-
-FIRST_MONTH = date.min  # an era from the first: months before registration count too
-
-
-class Era(NamedTuple):
-    """A run of months (first days; `last` None: to the end of time) and the composition
-    in force in each of them."""
-
-    first: date
-    last: date | None
-    values: Composition
-
-
-def _month_from(day: date) -> date:
-    """The first month whose first day is on or after `day`."""
-    return day if day.day == 1 else add_months(day.replace(day=1), 1)
-
-
-class MonthRow(NamedTuple):
-    """A household's net assistance of one kind for one month, beside the composition in
-    force that month."""
-
-    key: UUID
-    month: date
-    kind: str
-    net_ore: int
-    children: int
-    newly_arrived: bool
-    applicant: str
-    co_applicant: str | None
-
-
-def month_row(record: HouseholdRecord, month: date, kind: str, net_ore: int) -> MonthRow:
-    c = record.in_force(month)
-    return MonthRow(
-        record.key, month, kind, net_ore, c.children, c.newly_arrived, c.applicant, c.co_applicant
-    )
+from projections.household_records import HouseholdRecord
 
 
 class HouseholdView(Protocol):

@@ -15,7 +15,8 @@ from adapters.feed import placements as pf
 from adapters.feed.envelope import FeedEvent
 from adapters.feed.identity import Person
 from domain.errors import RuleViolation
-from domain.household import COMPOSITION_FIELDS, Household
+from domain.household import Household
+from domain.household_terms import COMPOSITION_FIELDS
 from domain.investigation import Investigation
 from domain.placement import Placement
 

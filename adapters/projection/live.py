@@ -21,7 +21,6 @@ from adapters.eventstore.engine import control_table_exists
 from adapters.eventstore.store import Store, pg_connect
 from adapters.projection.generations import live_generations
 from adapters.projection.projector import AnyProjector, tracking_name
-from adapters.projection.rebuild import ensure_current
 from adapters.readmodels.tracking import SqlTracking
 
 if TYPE_CHECKING:
@@ -93,6 +92,10 @@ class LiveProjections:
     def start(self) -> None:
         """Bring every projection to its current code version (rebuilt aside if it
         changed) before following the log."""
+        # The rebuild (and multiprocessing) loads here: `status` and reports need the rest
+        # of this module, and a report's start-up is counted (issue 15).
+        from adapters.projection.rebuild import ensure_current
+
         ensure_current(self.store, self.projectors.values())
 
     def step(self) -> dict[str, int]:

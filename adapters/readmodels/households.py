@@ -40,8 +40,8 @@ from adapters.readmodels.versions import (
     cast_table,
     history_table,
 )
-from domain.household import Composition, CompositionChange, Payment
-from projections.households import Era, HouseholdRecord
+from domain.household_terms import Composition, CompositionChange, Payment
+from projections.household_records import Era, HouseholdRecord
 
 KEY = String(32)
 

@@ -16,7 +16,7 @@ from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
 from adapters.readmodels.fields import Field, record_reader, row_builder, table
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.readmodels.versions import VersionRows, Versions, cast_table, history_table
-from projections.investigations import InvestigationRecord
+from projections.investigation_records import InvestigationRecord
 
 KEY = String(32)
 

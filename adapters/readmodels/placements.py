@@ -26,7 +26,7 @@ from adapters.readmodels.placement_tables import (
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.readmodels.versions import VersionRows, Versions, cast_table, history_table
 from domain.placement_terms import TermChange, Terms
-from projections.placements import PlacementRecord, segment_rows
+from projections.placement_records import PlacementRecord, segment_rows
 
 _state_row = row_builder(STATE_FIELDS)
 _change_row = row_builder(CHANGE_FIELDS)

@@ -43,7 +43,7 @@ from projections.household_measures import (
     household_measures,
     measures_of,
 )
-from projections.households import MonthRow, month_row
+from projections.household_records import MonthRow, month_row
 
 
 def _empty(period: Period) -> Row:

@@ -4,6 +4,8 @@ synthetic data) and one spec added to STREAMS."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from adapters.errors import UserError
 from adapters.readmodels.households import SqlHouseholdView
 from adapters.readmodels.investigations import SqlInvestigationView
@@ -12,12 +14,14 @@ from adapters.streams.households import Households
 from adapters.streams.investigations import Investigations
 from adapters.streams.placements import Placements
 from adapters.streams.spec import AnyStream, StreamSpec
-from domain.household import Household
-from domain.investigation import Investigation
-from domain.placement import Placement
-from projections.households import HouseholdRecord
-from projections.investigations import InvestigationRecord
-from projections.placements import PlacementRecord
+from projections.household_records import HouseholdRecord
+from projections.investigation_records import InvestigationRecord
+from projections.placement_records import PlacementRecord
+
+if TYPE_CHECKING:  # only annotations name the aggregates: a report does not build them
+    from domain.household import Household
+    from domain.investigation import Investigation
+    from domain.placement import Placement
 
 # Typed with each stream's own aggregate, view and record, so that mypy checks every spec
 # against the Protocols of the rooms that use it.

@@ -3,8 +3,9 @@ households)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
@@ -17,20 +18,26 @@ from adapters.readmodels.versions import Versions
 from adapters.reports.households import HOUSEHOLDS, household_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
-from domain.household import Household, household_key
-from projections import households as projection
-from projections.households import HouseholdRecord
+from domain.keys import household_key
+from projections.household_records import (
+    PROJECTION_NAME,
+    PROJECTION_VERSION,
+    TOPIC_PREFIX,
+    HouseholdRecord,
+)
 
+# The aggregate, its event classes and the projection from events load where events are
+# handled: a command that only reads needs the records alone (issue 15: start-up).
 if TYPE_CHECKING:  # the feed's models (pydantic) load only where a feed is read
     from adapters.feed.envelope import FeedEvent
     from adapters.feed.households import HouseholdPaid
+    from domain.household import Household
 
 
 class Households:
-    name = projection.PROJECTION_NAME
-    version = projection.PROJECTION_VERSION
-    topic_prefix = projection.TOPIC_PREFIX
-    created: type[DomainEvent] = Household.Registered
+    name = PROJECTION_NAME
+    version = PROJECTION_VERSION
+    topic_prefix = TOPIC_PREFIX
     aggregate = "household"
     id_field = "household_id"
     report_kind: ReportKind = HOUSEHOLDS
@@ -51,6 +58,12 @@ class Households:
         },
     )
     demo_file = "exempelby-ekonomiskt-bistand.jsonl"
+
+    @property
+    def created(self) -> type[DomainEvent]:
+        from domain.household import Household
+
+        return Household.Registered
 
     # ingest
     def key(self, source: str, ident: str) -> UUID:
@@ -78,7 +91,9 @@ class Households:
     ) -> HouseholdRecord:
         """With the payments its new events changed (a long-term household has years of
         payments; carrying all of them on every payment made ingest cost grow)."""
-        return projection.record_of(aggregate, persisted=persisted, events=events)
+        from projections.households import record_of
+
+        return record_of(aggregate, persisted=persisted, events=events)
 
     # projection and read model
     def view(self, engine: Engine, generation: int) -> SqlHouseholdView:
@@ -92,7 +107,9 @@ class Households:
         *,
         after: int,
     ) -> None:
-        projection.project_batch(view, events, tracking, after=after)
+        from projections.households import project_batch
+
+        project_batch(view, events, tracking, after=after)
 
     def save(
         self,
@@ -109,7 +126,14 @@ class Households:
         return view.households(keys)
 
     def apply(self, records: dict[UUID, HouseholdRecord], event: DomainEvent) -> None:
-        projection.apply(records, event)
+        self._apply(records, event)
+
+    @cached_property
+    def _apply(self) -> Callable[[dict[UUID, HouseholdRecord], DomainEvent], None]:
+        """The projection's fold, looked up once: a rebuild calls it for every event."""
+        from projections.households import apply
+
+        return apply
 
     # report
     def report(self, view: SqlHouseholdView, request: ReportRequest) -> Report:

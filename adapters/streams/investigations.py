@@ -3,8 +3,9 @@ investigations)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -17,19 +18,25 @@ from adapters.readmodels.versions import Versions
 from adapters.reports.investigations import INVESTIGATIONS, investigation_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
-from domain.investigation import Investigation, investigation_key
-from projections import investigations as projection
-from projections.investigations import InvestigationRecord
+from domain.keys import investigation_key
+from projections.investigation_records import (
+    PROJECTION_NAME,
+    PROJECTION_VERSION,
+    TOPIC_PREFIX,
+    InvestigationRecord,
+)
 
+# The aggregate, its event classes and the projection from events load where events are
+# handled: a command that only reads needs the records alone (issue 15: start-up).
 if TYPE_CHECKING:  # the feed's models (pydantic) load only where a feed is read
     from adapters.feed.envelope import FeedEvent
+    from domain.investigation import Investigation
 
 
 class Investigations:
-    name = projection.PROJECTION_NAME
-    version = projection.PROJECTION_VERSION
-    topic_prefix = projection.TOPIC_PREFIX
-    created: type[DomainEvent] = Investigation.Reported
+    name = PROJECTION_NAME
+    version = PROJECTION_VERSION
+    topic_prefix = TOPIC_PREFIX
     aggregate = "investigation"
     id_field = "case_id"
     report_kind: ReportKind = INVESTIGATIONS
@@ -54,6 +61,12 @@ class Investigations:
     )
     demo_file = "exempelby-utredningar.jsonl"
 
+    @property
+    def created(self) -> type[DomainEvent]:
+        from domain.investigation import Investigation
+
+        return Investigation.Reported
+
     # ingest
     def key(self, source: str, ident: str) -> UUID:
         return investigation_key(source, ident)
@@ -77,7 +90,9 @@ class Investigations:
     def record(
         self, aggregate: Investigation, *, persisted: bool, events: Sequence[DomainEvent]
     ) -> InvestigationRecord:
-        return projection.record_of(aggregate, persisted=persisted)
+        from projections.investigations import record_of
+
+        return record_of(aggregate, persisted=persisted)
 
     # projection and read model
     def view(self, engine: Engine, generation: int) -> SqlInvestigationView:
@@ -91,7 +106,9 @@ class Investigations:
         *,
         after: int,
     ) -> None:
-        projection.project_batch(view, events, tracking, after=after)
+        from projections.investigations import project_batch
+
+        project_batch(view, events, tracking, after=after)
 
     def save(
         self,
@@ -110,7 +127,14 @@ class Investigations:
         return view.cases(keys)
 
     def apply(self, records: dict[UUID, InvestigationRecord], event: DomainEvent) -> None:
-        projection.apply(records, event)
+        self._apply(records, event)
+
+    @cached_property
+    def _apply(self) -> Callable[[dict[UUID, InvestigationRecord], DomainEvent], None]:
+        """The projection's fold, looked up once: a rebuild calls it for every event."""
+        from projections.investigations import apply
+
+        return apply
 
     # report
     def report(self, view: SqlInvestigationView, request: ReportRequest) -> Report:

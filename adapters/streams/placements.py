@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -16,19 +17,25 @@ from adapters.readmodels.versions import Versions
 from adapters.reports.placements import PLACEMENTS, placement_report
 from adapters.reports.request import Report, ReportKind, ReportRequest
 from adapters.streams.spec import DemoTable, StreamLabels
-from domain.placement import Placement, placement_key
-from projections import placements as projection
-from projections.placements import PlacementRecord
+from domain.keys import placement_key
+from projections.placement_records import (
+    PROJECTION_NAME,
+    PROJECTION_VERSION,
+    TOPIC_PREFIX,
+    PlacementRecord,
+)
 
+# The aggregate, its event classes and the projection from events load where events are
+# handled: a command that only reads needs the records alone (issue 15: start-up).
 if TYPE_CHECKING:  # the feed's models (pydantic) load only where a feed is read
     from adapters.feed.envelope import FeedEvent
+    from domain.placement import Placement
 
 
 class Placements:
-    name = projection.PROJECTION_NAME
-    version = projection.PROJECTION_VERSION
-    topic_prefix = projection.TOPIC_PREFIX
-    created: type[DomainEvent] = Placement.Started
+    name = PROJECTION_NAME
+    version = PROJECTION_VERSION
+    topic_prefix = TOPIC_PREFIX
     aggregate = "placement"
     id_field = "placement_id"
     report_kind: ReportKind = PLACEMENTS
@@ -47,6 +54,12 @@ class Placements:
         },
     )
     demo_file = "exempelby-placeringar.jsonl"
+
+    @property
+    def created(self) -> type[DomainEvent]:
+        from domain.placement import Placement
+
+        return Placement.Started
 
     # ingest
     def key(self, source: str, ident: str) -> UUID:
@@ -69,7 +82,9 @@ class Placements:
     def record(
         self, aggregate: Placement, *, persisted: bool, events: Sequence[DomainEvent]
     ) -> PlacementRecord:
-        return projection.record_of(aggregate, persisted=persisted)
+        from projections.placements import record_of
+
+        return record_of(aggregate, persisted=persisted)
 
     # projection and read model
     def view(self, engine: Engine, generation: int) -> SqlPlacementView:
@@ -83,7 +98,9 @@ class Placements:
         *,
         after: int,
     ) -> None:
-        projection.project_batch(view, events, tracking, after=after)
+        from projections.placements import project_batch
+
+        project_batch(view, events, tracking, after=after)
 
     def save(
         self,
@@ -100,7 +117,14 @@ class Placements:
         return view.placements(keys)
 
     def apply(self, records: dict[UUID, PlacementRecord], event: DomainEvent) -> None:
-        projection.apply(records, event)
+        self._apply(records, event)
+
+    @cached_property
+    def _apply(self) -> Callable[[dict[UUID, PlacementRecord], DomainEvent], None]:
+        """The projection's fold, looked up once: a rebuild calls it for every event."""
+        from projections.placements import apply
+
+        return apply
 
     # report
     def report(self, view: SqlPlacementView, request: ReportRequest) -> Report:

@@ -3,8 +3,8 @@
 from datetime import date
 from uuid import uuid4
 
-from domain.household import Composition, CompositionChange
-from projections.households import FIRST_MONTH, Era, HouseholdRecord
+from domain.household_terms import Composition, CompositionChange
+from projections.household_records import FIRST_MONTH, Era, HouseholdRecord
 
 ALONE = Composition("A", None, 0, False)
 

@@ -4,7 +4,8 @@ care-day segments, and the same records from the aggregate (the ingest's snapsho
 from datetime import date
 from decimal import Decimal
 
-from projections.placements import apply, record_of, segment_rows
+from projections.placement_records import segment_rows
+from projections.placements import apply, record_of
 from tests.unit.test_placement_rules import NOW, a_placement, change
 
 

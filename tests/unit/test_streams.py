@@ -28,3 +28,30 @@ def test_a_stream_is_found_by_its_report_and_by_its_aggregate():
     for stream in STREAMS:
         assert stream_named(stream.name) is stream
         assert stream_of_aggregate(stream.aggregate) is stream
+
+
+def test_each_streams_topic_prefix_is_that_of_its_aggregates_events():
+    # The prefix is written out so that a report need not build the aggregate's classes;
+    # this keeps it equal to the stored topics of the aggregate's events.
+    for stream in STREAMS:
+        created = stream.created
+        topic = f"{created.__module__}:{created.__qualname__}"
+        assert topic.startswith(stream.topic_prefix), stream.name
+        assert topic.removeprefix(stream.topic_prefix) == created.__name__
+
+
+def test_a_report_command_does_not_load_the_aggregates():
+    # Issue 15, start-up: their event classes take a good part of a report's import time.
+    # In a new interpreter, because this one's tests have loaded them already.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, adapters.cli.report, adapters.application.reading\n"
+        "print(sorted(m for m in sys.modules if m in "
+        "('domain.placement', 'domain.investigation', 'domain.household', "
+        "'projections.placements', 'projections.investigations', 'projections.households', "
+        "'adapters.projection.rebuild', 'multiprocessing')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
