@@ -137,7 +137,7 @@ def test_recorded_at_defaults_to_ingestion_time_and_is_kept_when_given(volym):
 
 
 def _key(placement_id):
-    from domain.placement import placement_key
+    from domain.keys import placement_key
     from tests.helpers import SOURCE
 
     return placement_key(SOURCE, placement_id)
@@ -167,3 +167,22 @@ def test_a_large_ingest_on_postgresql_refreshes_the_planners_statistics(volym, m
     # tables only grow.
     assert any(name.startswith("placement_segment_v_g") for name in vacuumed)
     assert "stored_events" not in vacuumed
+
+
+def test_a_large_ingest_gives_a_store_made_before_them_the_versions_statistics(volym, monkeypatch):
+    # A store made by an earlier volym has no extended statistics on its versions
+    # (readmodels.versions.statistics_ddl); its next large ingest creates and builds them.
+    if not volym.is_postgres:
+        pytest.skip("PostgreSQL's extended statistics")
+    assert ingest(volym, started("P1", "2023-01-01")).accepted == 1
+    with volym.engine.begin() as conn:
+        conn.exec_driver_sql("DROP STATISTICS placement_segment_v_g1_last_day_until")
+    monkeypatch.setattr("adapters.ingest.statistics.FIRST", 2)
+    assert ingest(volym, started("P2", "2023-01-02"), ended("P1", "2023-02-01")).accepted == 2
+    with volym.engine.connect() as conn:
+        built = conn.exec_driver_sql(
+            "SELECT s.stxname FROM pg_statistic_ext s "
+            "JOIN pg_statistic_ext_data d ON d.stxoid = s.oid "
+            "WHERE s.stxnamespace = current_schema()::regnamespace"
+        ).scalars().all()
+    assert "placement_segment_v_g1_last_day_until" in built

@@ -152,6 +152,33 @@ def test_a_rebuilt_generation_is_analyzed_on_postgresql(volym):
     assert columns_with_statistics > 0  # only ANALYZE makes them
 
 
+def test_the_versions_open_ends_have_statistics_with_the_positions_on_postgresql(volym):
+    # Without them a placements quarter as of a moment was planned for 16 480 rows where
+    # 2 407 were current: the planner took open ends and current versions as independent.
+    if not volym.is_postgres:
+        pytest.skip("SQLite has no extended statistics")
+    history(volym)
+    first = live_view(volym)
+    assert statistics_of(volym, first) == [("placement_segment_v_g1_last_day_until", False)]
+    rebuilt = rebuild(volym)  # analyzed: the statistics are built
+    assert statistics_of(volym, rebuilt) == [("placement_segment_v_g2_last_day_until", True)]
+
+
+def statistics_of(volym, view) -> list[tuple[str, bool]]:
+    """The extended statistics of the view's placement versions, and whether built."""
+    with volym.engine.connect() as conn:
+        return [
+            tuple(row)
+            for row in conn.exec_driver_sql(
+                "SELECT s.stxname, d.stxdmcv IS NOT NULL FROM pg_statistic_ext s "
+                "JOIN pg_class c ON c.oid = s.stxrelid "
+                "LEFT JOIN pg_statistic_ext_data d ON d.stxoid = s.oid "
+                "WHERE c.relname = %(name)s",
+                {"name": view.histories[0].table.name},
+            )
+        ]
+
+
 class Unopenable(Placements):
     """A projection whose tables cannot be opened: the second process fails at start."""
 

@@ -45,11 +45,12 @@ class Statistics:
         tables = [self.store.recorder.events_table_name, "feed_event", "feed_claim"]
         tables.append(moments.TABLE)
         views: list[str] = []
-        for projector in self.projectors:
-            view = projector.live_view()
-            if view is not None:
-                views += [table.name for table in view.metadata.sorted_tables]
         with self.store.engine.begin() as conn:
+            for projector in self.projectors:
+                view = projector.live_view()
+                if view is not None:
+                    views += [table.name for table in view.metadata.sorted_tables]
+                    view.create_statistics(conn)  # a store made before they were kept
             conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
         # The read models are rewritten as they are projected (a version closed, a row
         # replaced), and their dead rows stay in the indexes until a vacuum: measured at a

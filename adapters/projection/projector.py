@@ -90,7 +90,9 @@ class Projector(Generic[V, R]):
             lock_schema(conn)
             current = live_generation_in(conn, projection.name)
             if current is None:
-                projection.view(engine, 1).metadata.create_all(conn)
+                first = projection.view(engine, 1)
+                first.metadata.create_all(conn)
+                first.create_statistics(conn)
                 set_live(conn, projection.name, 1, projection.version, first=True)
         self._live = None
         view = self.live_view()

@@ -25,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from adapters.eventstore.engine import control_table_exists, create_all, writing
+from adapters.eventstore.engine import control_table_exists, create_all, lock_schema, writing
 from adapters.readmodels.bulk import chunks
-from adapters.readmodels.versions import History, Versions
+from adapters.readmodels.versions import History, Versions, statistics_ddl
 from projections.batching import PositionMoved
 
 
@@ -224,6 +224,15 @@ class SqlGenerationView(SqlTracking):
         self.create_control_tables()
         create_all(self.engine, self.metadata)
 
+    def create_statistics(self, conn: Connection) -> None:
+        """The history tables' extended statistics (versions.statistics_ddl), on PostgreSQL;
+        if they are not there yet: an existing store gets them at its next large ingest."""
+        if conn.dialect.name == "postgresql" and self.histories:
+            lock_schema(conn)
+            for history in self.histories:
+                for ddl in statistics_ddl(history):
+                    conn.exec_driver_sql(ddl)
+
     def create_bare_tables(self, conn: Connection) -> None:
         """The tables and their keys only: a rebuild fills them first and then creates the
         other indexes (create_indexes), faster than keeping those up to date row by row.
@@ -244,6 +253,7 @@ class SqlGenerationView(SqlTracking):
                 # index on an expression (the versions' positions) from SQLite.
                 conn.execute(CreateIndex(index, if_not_exists=True))
         if conn.dialect.name == "postgresql":
+            self.create_statistics(conn)
             conn.exec_driver_sql("ANALYZE " + ", ".join(table.name for table in tables))
 
     def drop_tables(self, conn: Connection | None = None) -> None:
