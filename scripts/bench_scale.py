@@ -409,6 +409,8 @@ def main() -> None:
             before, after, base = (kept / n for n in ("before.jsonl", "after.jsonl", "base.jsonl"))
             count = sum(1 for _ in before.open()) + sum(1 for _ in after.open())
         else:
+            if kept is not None:
+                kept.mkdir(parents=True, exist_ok=True)
             before, after, base, count = write_feeds(args.events, kept or directory)
         results["feed_lines"] = count
         for kind in args.stores.split(","):
