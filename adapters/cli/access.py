@@ -11,9 +11,6 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from adapters.application import access
 from adapters.cli.output import to_json
 from adapters.composition import Volym, open_volym
@@ -72,6 +69,9 @@ def list_tokens(fmt: str, db: str | None) -> None:
     if fmt == "json":
         print(to_json({"tokens": rows}), end="")
         return
+    from rich.console import Console  # only where a table is drawn
+    from rich.table import Table
+
     table = Table(title="Tokens", title_justify="left")
     for label in ("Namn", "Roll", "Källor", "Skapad", "Går ut", "Senast använd", "Återkallad"):
         table.add_column(label)
@@ -108,6 +108,9 @@ def show_log(
     elif fmt == "csv":
         _csv(rows)
     else:
+        from rich.console import Console  # only where a table is drawn
+        from rich.table import Table
+
         table = Table(title="Åtkomstlogg", title_justify="left")
         for label in ("#", "Tid (UTC)", "Vem", "Roll", "Vad", "Utfall", "Uppgifter om"):
             table.add_column(label)

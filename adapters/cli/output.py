@@ -9,9 +9,7 @@ import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from adapters.presentation.labels import (
     DIMENSION_LABELS,
@@ -25,12 +23,18 @@ from adapters.reports.formats import to_csv, to_json
 from adapters.reports.request import Report, Row
 from domain.periods import TIME_DIMENSIONS
 
+if TYPE_CHECKING:  # rich loads where a table is drawn: JSON and CSV do without it
+    from rich.console import Console
+    from rich.table import Table
+
 __all__ = ["emit", "present", "render_tables", "to_csv", "to_json"]
 
 
 def present(draw: Callable[[Console], None], output: Path | None) -> None:
     """What `draw` prints: on the terminal at its width (piped, 200 columns so that every
     column stays readable), or as plain text into `output`."""
+    from rich.console import Console
+
     if output is None:
         console = Console()
         if not console.is_terminal:
@@ -67,6 +71,8 @@ def render_tables(report: Report, measures: tuple[str, ...], console: Console) -
 
 
 def _wide_table(report: Report, measures: tuple[str, ...], title: str) -> Table:
+    from rich.table import Table
+
     dims = report["by"]
     table = Table(title=f"{title}, {report['periods'][0]['label']}", title_justify="left")
     for dim in dims:
@@ -86,6 +92,8 @@ def _wide_table(report: Report, measures: tuple[str, ...], title: str) -> Table:
 def _side_by_side(report: Report, measure: str, title: str) -> Table:
     dims, lines = side_by_side(report, measure)
     periods = [p["label"] for p in report["periods"]]
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for dim in dims:
         table.add_column(DIMENSION_LABELS.get(dim, dim))

@@ -6,8 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from adapters import application
 from adapters.application.reading import request_parameters
@@ -19,6 +18,9 @@ from adapters.eventstore.stamp import data_through
 from adapters.presentation.stamp import stamp_lines
 from adapters.reports.request import Report
 from adapters.streams import stream_named
+
+if TYPE_CHECKING:  # rich loads where a table is drawn (cli.output): JSON and CSV do without
+    from rich.console import Console
 
 
 def run_report(
