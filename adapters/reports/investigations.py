@@ -226,7 +226,10 @@ def _statement(
     if closed_in:
         relevant = _inside(c.closed_day, period)
     else:
-        relevant = or_(*(_inside(c[day], period) for day in _DAYS), _open_at_end(c, period))
+        sqlite = view.engine.dialect.name == "sqlite"
+        relevant = or_(
+            *(_inside(c[day], period) for day in _DAYS), _open_at_end(c, period, sqlite)
+        )
     statement = select(view.case).where(relevant)
     for dim, values in where.items():
         statement = statement.where(c[dim].in_(values))
@@ -237,11 +240,16 @@ def _inside(column: Any, period: Period) -> Any:
     return and_(column >= period.start.toordinal(), column <= period.end.toordinal())
 
 
-def _open_at_end(c: Any, period: Period) -> Any:
+def _open_at_end(c: Any, period: Period, sqlite: bool = False) -> Any:
     """Opened by the period's last day and not closed by then: written as two conditions,
-    closed later or not closed, which the indexes answer apart."""
+    closed later or not closed, which the indexes answer apart. `sqlite`: "closed later"
+    is searched by its closing day, as PostgreSQL does by itself. SQLite searched it by
+    `opened_day` (nearly every case or version opened before the end), and investigations
+    as of a moment took 3-8x the live report at a million events; `+ 0` keeps SQLite from
+    using an index on the opening day there."""
     last = period.end.toordinal()
+    opened = c.opened_day + 0 if sqlite else c.opened_day
     return or_(
-        and_(c.opened_day <= last, c.closed_day > last),
+        and_(opened <= last, c.closed_day > last),
         and_(c.opened_day <= last, c.closed_day.is_(None)),
     )
