@@ -200,6 +200,7 @@ def _serve(
                 elif kind == "stop":
                     if projecting is not None:
                         projecting.flush()
+                        projecting.close()
                     return
     except BaseException as error:  # reported to the main process, which decides
         replies.put(("error", f"{type(error).__name__}: {error}"))
@@ -214,7 +215,8 @@ class _Projecting:
     def __init__(self, store: Store, streams: Sequence[AnyIngestStream], every: int) -> None:
         self.projectors = projectors(store, streams)
         self.every = every
-        self.window = SnapshotWindow(self.projectors, every)
+        # Written in the background: preparing the next batches goes on meanwhile.
+        self.window = SnapshotWindow(self.projectors, every, background=True)
         self.waiting: dict[tuple[int, int], dict[str, list[Record]]] = {}
         self.problem: str | None = None
 
@@ -237,8 +239,10 @@ class _Projecting:
         self.waiting = {k: v for k, v in self.waiting.items() if k[0] >= epoch}
 
     def flush(self) -> str | None:
+        """Write all that was committed, and wait for it; what went wrong, if anything."""
         try:
             self.window.flush()
+            self.window.wait()
         except Exception as error:
             self._failed(type(error).__name__)
         problem, self.problem = self.problem, None
@@ -247,7 +251,10 @@ class _Projecting:
     def _failed(self, what: str) -> None:
         # Stored all the same: the server's live projector reads these events from the log.
         self.problem = self.problem or what
-        self.window = SnapshotWindow(self.projectors, self.every)
+        self.window.discard()
+
+    def close(self) -> None:
+        self.window.close()
 
 
 def pack_parsed(parsed: ParsedBatch) -> PackedBatch:
