@@ -49,6 +49,11 @@ class FastTranscoder(JSONTranscoder):
         return self.untag(orjson.loads(data))
 
     def _tagged(self, o: Any) -> dict[str, Any]:
+        # Most values are exactly a date, datetime or Decimal: one lookup and a built-in
+        # call (a fifth of the encoding's time went to this function, four calls an event).
+        plain = self._encoders.get(type(o))
+        if plain is not None:
+            return {"_type_": plain[0], "_data_": plain[1](o)}
         for base in type(o).__mro__:
             transcoding = self.types.get(base)
             if transcoding is not None:
@@ -58,10 +63,14 @@ class FastTranscoder(JSONTranscoder):
     def __init__(self) -> None:
         super().__init__()
         self._decoders: dict[str, Callable[[Any], Any]] = {}
+        self._encoders: dict[type, tuple[str, Callable[[Any], str]]] = {}
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
         self._decoders[transcoding.name] = _SAME_AS.get(type(transcoding), transcoding.decode)
+        encode = _ENCODED_AS.get(type(transcoding))
+        if encode is not None:
+            self._encoders[transcoding.type] = (transcoding.name, encode)
 
     def plain_tags(self) -> dict[type, str]:
         """The tag names of the registered types whose decoding is one built-in call on
@@ -109,6 +118,15 @@ _SAME_AS: dict[type, Callable[[str], Any]] = {
     DecimalAsStr: Decimal,
     UUIDAsHex: UUID,
     DateAsISO: date.fromisoformat,
+}
+
+
+# The library's transcodings whose encode is exactly one built-in call on the object (of
+# exactly the transcoding's type; a subclass takes the general way).
+_ENCODED_AS: dict[type, Callable[[Any], str]] = {
+    DatetimeAsISO: datetime.isoformat,
+    DecimalAsStr: str,
+    DateAsISO: date.isoformat,
 }
 
 
