@@ -21,7 +21,7 @@ class SnapshotWindow:
     `background`: a full window is written by a thread of its own while the caller goes
     on (the ingest helper, preparing the next batches). Most of a write is the database's
     work, done without the interpreter lock, and the helper is the busier of an ingest's
-    two processes: writing in its one thread left a fifth of its time unoverlapped. One
+    two processes: writing in its one thread took over a quarter of its time (sampled). One
     window is written at a time, in log order: the next write waits for the last."""
 
     def __init__(
