@@ -60,18 +60,14 @@ class SnapshotWindow:
     def flush(self) -> None:
         """Write the window (in the background: start writing it, once the last write is
         done; `wait` for it). A failed background write is raised here or by `wait`."""
-        if self.ids:
-            ids, records, versions = self.ids, self.records, self.versions
-            self.ids = []
-            self.records = {name: {} for name in self.projectors}
-            self.versions = {}
-            if self._writer is None:
-                _write(self.projectors, ids, records, versions)
-            else:
-                self.wait()
-                self._written = self._writer.submit(
-                    _write, self.projectors, ids, records, versions
-                )
+        ids, records, versions = self._take()
+        if not ids:
+            return
+        if self._writer is None:
+            _write(self.projectors, ids, records, versions)
+        else:
+            self.wait()
+            self._written = self._writer.submit(_write, self.projectors, ids, records, versions)
 
     def wait(self) -> None:
         """Until the window handed to the background is written; what failed, raised."""
@@ -82,10 +78,18 @@ class SnapshotWindow:
     def discard(self) -> None:
         """After a failure: what the window holds is dropped, and a write under way is
         waited for (what it raises too: the caller has a failure to report already)."""
-        self.ids, self.records, self.versions = [], {name: {} for name in self.projectors}, {}
+        self._take()
         # What it raises is a second failure: the caller tells the first.
         with suppress(Exception):
             self.wait()
+
+    def _take(
+        self,
+    ) -> tuple[list[int], dict[str, dict[UUID, Record]], dict[str, Versions]]:
+        """What the window holds, leaving it empty."""
+        taken = self.ids, self.records, self.versions
+        self.ids, self.records, self.versions = [], {name: {} for name in self.projectors}, {}
+        return taken
 
     def close(self) -> None:
         """No more windows: the background thread ends (after its write)."""
