@@ -90,10 +90,10 @@ def _wide_table(report: Report, measures: tuple[str, ...], title: str) -> Table:
 
 
 def _side_by_side(report: Report, measure: str, title: str) -> Table:
-    dims, lines = side_by_side(report, measure)
-    periods = [p["label"] for p in report["periods"]]
     from rich.table import Table
 
+    dims, lines = side_by_side(report, measure)
+    periods = [p["label"] for p in report["periods"]]
     table = Table(title=title, title_justify="left")
     for dim in dims:
         table.add_column(DIMENSION_LABELS.get(dim, dim))
