@@ -17,8 +17,8 @@ PROJECTION_NAME = "placements"
 TOPIC_PREFIX = "domain.placement:Placement."  # the stored topics this projection reads
 # Bump when the rows change meaning: the view is then rebuilt (3: versioned rows; 4: the
 # indexes a period's segments are found by; 5: the same on their versions, with the
-# positions).
-PROJECTION_VERSION = 5
+# positions; 6: the positions second, so that the open ones at a moment are one range).
+PROJECTION_VERSION = 6
 
 
 @dataclass

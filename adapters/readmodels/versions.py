@@ -105,12 +105,17 @@ def history_table(live: Table, fields: Sequence[Field], unit: int) -> History:
     )
     for index in live.indexes:
         assert index.name is not None
-        # The positions last, as `at` asks for them: a version not current at the moment
+        # With the positions, as `at` asks for them: a version not current at the moment
         # is passed over inside the index, without reading its row (measured at a million
         # events: a quarter as of a moment read 38 000 rows to keep 2 400; 24 -> 8 ms).
-        keyed: list[ColumnElement[Any]] = [table.c[c.name] for c in index.columns]
-        keyed += [current_until(table), table.c[VALID_FROM]]
-        Index(index.name.replace(live.name, name), *keyed)
+        # `current_until` comes second: where the first column is asked to be NULL (the
+        # segments still open, the cases not closed) it bounds the scan to the versions
+        # current after the moment. Behind the other columns, every version ever open was
+        # read, a number that grows with the log (a placements quarter as of a month ago
+        # 3.3-3.6x the live report at ten million events, 1.2-1.5x at a million).
+        first, *rest = (table.c[c.name] for c in index.columns)
+        keyed: list[ColumnElement[Any]] = [first, current_until(table), *rest]
+        Index(index.name.replace(live.name, name), *keyed, table.c[VALID_FROM])
     return History(table, fields, unit)
 
 
