@@ -15,8 +15,8 @@ PROJECTION_NAME = "investigations"
 TOPIC_PREFIX = "domain.investigation:Investigation."
 # Bump when the rows change meaning: the view is then rebuilt (2: versioned rows; 3: an
 # index per step, for reports counted in SQL; 4: the same indexes on the versions, with
-# the positions; 5: the positions second, so that the cases open at a moment are one range).
-PROJECTION_VERSION = 5
+# the positions).
+PROJECTION_VERSION = 4
 
 
 @dataclass

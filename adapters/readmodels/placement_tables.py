@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, SmallInteger, String, Table
 
 from adapters.readmodels.fields import Field, table
+from adapters.readmodels.versions import UNTIL_AFTER
 
 KEY = String(32)
 
@@ -91,5 +92,11 @@ def placement_tables(generation: int) -> PlacementTables:
     # end: one index finds both (by first_day alone, a quarter read every segment begun
     # before its end). Not a partial index: its dialect options cost a report's start-up
     # the import of SQLAlchemy's PostgreSQL dialect, on SQLite too.
-    Index(f"ix_placement_segment{suffix}_last", segment.c.last_day, segment.c.first_day)
+    # On the versions, the open ones current at a moment are one range of the index.
+    Index(
+        f"ix_placement_segment{suffix}_last",
+        segment.c.last_day,
+        segment.c.first_day,
+        info={UNTIL_AFTER: 1},
+    )
     return PlacementTables(metadata, state, change, segment)
