@@ -155,6 +155,14 @@ def test_a_rebuilt_generation_is_analyzed_on_postgresql(volym):
     assert columns_with_statistics > 0  # only ANALYZE makes them
 
 
+def test_read_model_connections_may_sort_in_memory_on_postgresql(volym):
+    # PostgreSQL's default of 4 MB made a household report's sorts external merges.
+    if not volym.is_postgres:
+        pytest.skip("PostgreSQL's work_mem")
+    with volym.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == "64MB"
+
+
 def test_the_versions_open_ends_have_statistics_with_the_positions_on_postgresql(volym):
     # Without them a placements quarter as of a moment was planned for 16 480 rows where
     # 2 407 were current: the planner took open ends and current versions as independent.

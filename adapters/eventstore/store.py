@@ -200,10 +200,19 @@ def _pg_params(url: URL) -> dict[str, Any]:
     }
 
 
+# The memory each sort or hash of a statement on the read models' connections may use
+# before it spills to disk. PostgreSQL's default (4 MB) made a household report's sorts
+# external merges: at 3 million events, p50 with 64 MB against the default, quarter by
+# kind 1 040 vs 1 134 ms live and 1 020 vs 1 533 ms as of a moment, year 3 487 vs 3 831
+# and 3 062 vs 4 333 ms. A report runs a few such steps at a time, on one connection.
+WORK_MEM = "64MB"
+
+
 def _pg_engine(url: URL, schema: str | None) -> Engine:
-    connect_args: dict[str, str] = {}
+    options = [f"-cwork_mem={WORK_MEM}"]
     if schema:
-        connect_args["options"] = f"-csearch_path={schema}"
+        options.append(f"-csearch_path={schema}")
+    connect_args = {"options": " ".join(options)}
     plain = url.set(drivername="postgresql+psycopg").difference_update_query(["schema"])
     return create_engine(plain, connect_args=connect_args, pool_pre_ping=True)
 
