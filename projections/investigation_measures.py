@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from domain.periods import add_months
@@ -71,7 +72,14 @@ class CaseRecord:
 
 
 def over_four_months(opened_on: date, closed_on: date) -> bool:
-    return closed_on > add_months(opened_on, 4)
+    return closed_on > _four_months_after(opened_on)
+
+
+# A year's report asks it of every case closed in the year (34 000 at 3 million events),
+# twice over with the totals; the cases share a few hundred opening days.
+@lru_cache(maxsize=4096)
+def _four_months_after(opened_on: date) -> date:
+    return add_months(opened_on, 4)
 
 
 @dataclass
