@@ -65,15 +65,16 @@ class Statistics:
         tables.append(moments.TABLE)
         views: list[str] = []
         with self.store.engine.begin() as conn:
-            for projector in self.projectors:
-                view = projector.live_view()
-                if view is not None:
-                    views += [table.name for table in view.metadata.sorted_tables]
-                    view.create_statistics(conn)  # a store made before they were kept
+            live = [view for p in self.projectors if (view := p.live_view()) is not None]
+            names = [[table.name for table in view.metadata.sorted_tables] for view in live]
             if grown_only:
-                grown = _grown(conn, tables + views)
+                grown = _grown(conn, tables + [name for each in names for name in each])
                 tables = [name for name in tables if name in grown]
-                views = [name for name in views if name in grown]
+                names = [[name for name in each if name in grown] for each in names]
+            for view, analyzed in zip(live, names, strict=True):
+                if analyzed:  # not at every look: its DDL takes the schema lock
+                    view.create_statistics(conn)  # a store made before they were kept
+                    views += analyzed
             if tables:
                 conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
         # The read models are rewritten as they are projected (a version closed, a row
