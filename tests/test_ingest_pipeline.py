@@ -12,7 +12,7 @@ from adapters.composition import open_volym
 from adapters.ingest import ingestor as ingest_module
 from adapters.ingest.ingestor import Ingestor
 from adapters.projection import rebuild as rebuild_module
-from adapters.projection.projector import projectors
+from adapters.projection.projector import Projector, projectors
 from adapters.projection.rebuild import rebuild_together
 from adapters.streams import STREAMS
 from tests.helpers import (
@@ -112,6 +112,33 @@ def test_helper_path_equals_the_one_process_path(tmp_path, small_batches, monkey
             rejected = [(r.line_no, r.reasons) for r in summary.rejections]
             results.append((summary.accepted, summary.duplicates, rejected, figures(v)))
     assert results[0] == results[1]
+
+
+def test_the_helpers_windows_are_written_by_this_process_not_caught_up(
+    volym, small_batches, monkeypatch
+):
+    written, caught_up = [], []
+    real_write, real_catch_up = Projector.write_planned, Projector.catch_up
+
+    def write_planned(self, ids, plan):
+        written.append((self.name, real_write(self, ids, plan)))
+        return written[-1][1]
+
+    def catch_up(self, *args, **kwargs):
+        caught_up.append(real_catch_up(self, *args, **kwargs))
+        return caught_up[-1]
+
+    monkeypatch.setattr(Projector, "write_planned", write_planned)
+    monkeypatch.setattr(Projector, "catch_up", catch_up)
+    application.ingest_lines(volym, history())
+    assert len(written) >= 3 * 5  # 33 lines, 5 events a window, each projection
+    assert all(ok for _, ok in written)
+    assert set(caught_up) == {0}  # nothing left for the log to give
+    monkeypatch.setattr(Projector, "write_planned", real_write)
+    monkeypatch.setattr(Projector, "catch_up", real_catch_up)
+    live = figures(volym)
+    rebuild(volym)
+    assert figures(volym) == live
 
 
 def test_a_commit_conflict_resets_the_helper_and_loses_nothing(volym, small_batches, monkeypatch):

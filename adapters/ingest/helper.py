@@ -33,7 +33,7 @@ from adapters.feed.identity import Pseudonymizer
 from adapters.feed.parsing import Batch, ParsedBatch, parse_batch
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer
 from adapters.ingest.stream import AnyIngestStream
-from adapters.ingest.window import SnapshotWindow
+from adapters.ingest.window import Plans, Send, SnapshotWindow
 from adapters.projection.children import end_with_parent
 from adapters.projection.gc_tuning import batch_collection
 from adapters.projection.kind import Record
@@ -65,12 +65,17 @@ class IngestHelper:
         shared: bool = False,
         key: bytes | None = None,
         project_every: int | None = None,
+        on_window: Send | None = None,
     ) -> None:
         """`shared`: as the Preparer's (other writers store the same aggregates). `key`:
         the pseudonym key, for a helper that parses the lines too (`request_lines`).
         `project_every`: the helper projects what it prepared, once told it is committed
         (`committed`), every so many events and when asked (`flush`); its answers then
-        carry no records."""
+        carry no records. `on_window`: it does not write what it projects but sends each
+        window's plans, and this process writes them with `on_window` while it waits for
+        the helper's answers (a command-line ingest's, whose main process is otherwise
+        idle most of the time; a server's main process answers requests instead)."""
+        self._on_window = on_window
         # Two queues, not a duplex pipe: a queue's put hands off to a feeder thread, so
         # neither side can block sending a large batch while the other blocks sending too.
         # spawn, not fork: SQLite keeps its file-lock bookkeeping in process memory, and a
@@ -82,7 +87,16 @@ class IngestHelper:
         url = store.url.render_as_string(hide_password=False)
         self._process = context.Process(
             target=_serve,
-            args=(self._requests, self._replies, url, list(streams), shared, key, project_every),
+            args=(
+                self._requests,
+                self._replies,
+                url,
+                list(streams),
+                shared,
+                key,
+                project_every,
+                on_window is not None,
+            ),
             daemon=True,
         )
 
@@ -149,6 +163,10 @@ class IngestHelper:
                 continue
             if kind == "error":
                 raise UserError(f"ingest helper: {payload}")
+            if kind == "window":
+                assert self._on_window is not None, "only sent to a helper made with on_window"
+                self._on_window(*payload)
+                continue
             return kind, payload
 
 
@@ -160,6 +178,7 @@ def _serve(
     shared: bool,
     key: bytes | None,
     project_every: int | None,
+    send_windows: bool,
 ) -> None:
     """Preparing needs no pseudonym key where the lines come parsed and pseudonymized;
     parsing does."""
@@ -173,7 +192,13 @@ def _serve(
                 pseudonymizer = Pseudonymizer(key)
             projecting = None
             if project_every is not None:
-                projecting = _Projecting(store, streams, project_every)
+                send: Send | None = None
+                if send_windows:
+
+                    def send(ids: list[int], plans: Plans) -> None:
+                        replies.put(("window", (ids, plans)))
+
+                projecting = _Projecting(store, streams, project_every, send)
             epoch = 0
             while True:
                 kind, payload = requests.get()
@@ -214,11 +239,14 @@ class _Projecting:
     carried to the server's process, unpickling them and projecting there took two fifths
     of the time it held the interpreter lock, and report requests waited for it."""
 
-    def __init__(self, store: Store, streams: Sequence[AnyIngestStream], every: int) -> None:
+    def __init__(
+        self, store: Store, streams: Sequence[AnyIngestStream], every: int, send: Send | None
+    ) -> None:
         self.projectors = projectors(store, streams)
         self.every = every
-        # Written in the background: preparing the next batches goes on meanwhile.
-        self.window = SnapshotWindow(self.projectors, every, background=True)
+        # Sent to be written, or written in the background: preparing the next batches
+        # goes on meanwhile.
+        self.window = SnapshotWindow(self.projectors, every, background=send is None, send=send)
         self.waiting: dict[tuple[int, int], dict[str, list[Record]]] = {}
         self.problem: str | None = None
 

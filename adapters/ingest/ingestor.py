@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from itertools import chain
 
 from eventsourcing.persistence import IntegrityError
@@ -24,7 +25,7 @@ from adapters.ingest.helper import IngestHelper, PackedBatch, pack_parsed
 from adapters.ingest.prepare import IngestSummary, PreparedBatch, Preparer, Rejection
 from adapters.ingest.statistics import Statistics
 from adapters.ingest.stream import AnyIngestStream
-from adapters.ingest.window import SnapshotWindow
+from adapters.ingest.window import SnapshotWindow, write_plans
 from adapters.projection.gc_tuning import batch_collection
 from adapters.projection.projector import projectors
 from adapters.projection.rebuild import ensure_current
@@ -154,8 +155,13 @@ class Ingestor:
         waiting: deque[tuple[int, PackedBatch]] = deque()
         inputs: dict[int, int] = {}  # each batch's input, by its sequence
         # The helper projects what it prepared once told it is committed: the records stay
-        # where they were made.
-        with IngestHelper(self.store, self.streams, project_every=PROJECT_EVERY) as helper:
+        # where they were made, and this process writes the plans made of them.
+        with IngestHelper(
+            self.store,
+            self.streams,
+            project_every=PROJECT_EVERY,
+            on_window=partial(write_plans, self.projectors),
+        ) as helper:
 
             def ask() -> None:
                 # This process parses; the helper prepares what it parsed.

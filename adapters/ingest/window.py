@@ -3,14 +3,18 @@ without reading the events back from the log."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from uuid import UUID
 
 from adapters.projection.kind import Record
 from adapters.projection.projector import AnyProjector
+from adapters.readmodels.plan import WritePlan
 from adapters.readmodels.versions import Versions
+
+Plans = dict[str, WritePlan | None]  # a window's write, by projection (None: catch up)
+Send = Callable[[list[int], Plans], None]  # where a window's plans go, with its positions
 
 
 class SnapshotWindow:
@@ -25,10 +29,18 @@ class SnapshotWindow:
     window is written at a time, in log order: the next write waits for the last."""
 
     def __init__(
-        self, projectors: dict[str, AnyProjector], every: int, *, background: bool = False
+        self,
+        projectors: dict[str, AnyProjector],
+        every: int,
+        *,
+        background: bool = False,
+        send: Send | None = None,
     ) -> None:
-        """`every`: events committed between flushes (the caller may flush sooner)."""
+        """`every`: events committed between flushes (the caller may flush sooner).
+        `send`: a window is not written here but planned, and its plans handed to `send`
+        (the ingest helper's: to the main process, which writes them with `write_plans`)."""
         self.projectors = projectors
+        self._send = send
         self.every = every
         self.ids: list[int] = []
         self.records: dict[str, dict[UUID, Record]] = {name: {} for name in projectors}
@@ -63,7 +75,9 @@ class SnapshotWindow:
         ids, records, versions = self._take()
         if not ids:
             return
-        if self._writer is None:
+        if self._send is not None:
+            self._send(ids, _planned(self.projectors, ids, records, versions))
+        elif self._writer is None:
             _write(self.projectors, ids, records, versions)
         else:
             self.wait()
@@ -106,4 +120,24 @@ def _write(
     for name, projector in projectors.items():
         touched: Iterable[Record] = records[name].values()
         if not projector.project_snapshots(ids, touched, versions.get(name)):
+            projector.catch_up()
+
+
+def _planned(
+    projectors: dict[str, AnyProjector],
+    ids: list[int],
+    records: dict[str, dict[UUID, Record]],
+    versions: dict[str, Versions],
+) -> Plans:
+    return {
+        name: projector.plan_snapshots(ids, records[name].values(), versions.get(name))
+        for name, projector in projectors.items()
+    }
+
+
+def write_plans(projectors: dict[str, AnyProjector], ids: list[int], plans: Plans) -> None:
+    """A window planned elsewhere (`send`), written; where a plan cannot be (none made, the
+    view moved on), the view catches up from the log instead."""
+    for name, projector in projectors.items():
+        if not projector.write_planned(ids, plans.get(name)):
             projector.catch_up()

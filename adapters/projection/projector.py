@@ -23,6 +23,7 @@ from adapters.eventstore.store import Row, Store
 from adapters.projection.generations import live_generation, live_generation_in, set_live
 from adapters.projection.kind import AnyProjection, Projection, R, V
 from adapters.projection.versioning import fold_versioned, needed_keys
+from adapters.readmodels.plan import WritePlan
 from adapters.readmodels.tracking import Failure, SqlTracking
 from adapters.readmodels.versions import Versions
 from projections.batching import PositionMoved
@@ -158,22 +159,34 @@ class Projector(Generic[V, R]):
         (their states at the ends of the commits among `ids`), when those directly follow
         the view's position; False (nothing written) otherwise, and the caller catches up
         from the log instead."""
+        return self.write_planned(ids, self.plan_snapshots(ids, records, versions))
+
+    def plan_snapshots(
+        self, ids: Sequence[int], records: Iterable[R], versions: Versions | None = None
+    ) -> WritePlan | None:
+        """What project_snapshots writes, as a plan to hand to `write_planned` (in another
+        process, too); None where it cannot be written (`ids` not one stretch of the log,
+        a record it cannot write), and the log is caught up from instead."""
+        if not ids or ids[-1] - ids[0] != len(ids) - 1:
+            return None if ids else WritePlan()
+        try:
+            return self.writable_view().planned(list(records), versions, ids[-1])
+        except Exception:  # a record it cannot write: catch-up finds the event, notes it
+            return None
+
+    def write_planned(self, ids: Sequence[int], plan: WritePlan | None) -> bool:
+        """Apply a plan of the snapshots after the events `ids`, when those directly follow
+        the view's position; False (nothing written) otherwise."""
         if not ids:
             return True
-        view = self.writable_view()
-        if ids[-1] - ids[0] != len(ids) - 1:
+        if plan is None:
             return False
+        view = self.writable_view()
         try:
-            self.projection.save(
-                view,
-                list(records),
-                Tracking(self.tracking_name(view), ids[-1]),
-                after=ids[0] - 1,
-                versions=versions,
-            )
+            view.write_plan(plan, Tracking(self.tracking_name(view), ids[-1]), after=ids[0] - 1)
         except PositionMoved:
             return False
-        except Exception:  # a record it cannot write: catch-up finds the event, notes it
+        except Exception:  # a row it cannot write: catch-up finds the event, notes it
             return False
         return True
 

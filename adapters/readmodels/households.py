@@ -28,9 +28,9 @@ from sqlalchemy import (
     select,
 )
 
-from adapters.eventstore.engine import writing
-from adapters.readmodels.bulk import chunks, delete_keys, delete_pairs, insert_rows
+from adapters.readmodels.bulk import chunks
 from adapters.readmodels.fields import Field, row_builder, table
+from adapters.readmodels.plan import WritePlan
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.readmodels.versions import (
     RowTuple,
@@ -181,9 +181,17 @@ class SqlHouseholdView(SqlGenerationView):
         after: int,
         versions: Versions | None = None,
     ) -> None:
-        versions = self.gathered(versions, records, tracking.notification_id)
+        plan = self.planned(records, versions, tracking.notification_id)
+        self.write_plan(plan, tracking, after=after)
+
+    def planned(
+        self, records: Sequence[HouseholdRecord], versions: Versions | None, at: int
+    ) -> WritePlan:
+        versions = self.gathered(versions, records, at)
         stored = [r.key.hex for r in records if r.persisted]
-        rewritten = [(r.key.hex, pid) for r in records if r.persisted for pid in r.changed]
+        rewritten: list[tuple[object, object]] = [
+            (r.key.hex, pid) for r in records if r.persisted for pid in r.changed
+        ]
         states = [_state_row(r) for r in records]
         payments = [
             _payment_row(_Payment(r.key, pid, r.payments[pid]))
@@ -195,15 +203,15 @@ class SqlHouseholdView(SqlGenerationView):
         for r in records:
             gathered = versions.latest(2, (r.key.hex,))
             eras += gathered if gathered is not None else _era_rows(r)
-        with writing(self.engine) as conn:
-            self.claim(conn, tracking, after)
-            delete_keys(conn, self.state, "household_key", stored)
-            delete_keys(conn, self.era, "household_key", stored)
-            delete_pairs(conn, self.payment, ("household_key", "payment_id"), rewritten)
-            insert_rows(conn, self.state, states)
-            insert_rows(conn, self.era, eras)
-            insert_rows(conn, self.payment, payments)
-            versions.write(conn)
+        plan = WritePlan()
+        plan.delete_keys(self.state, "household_key", stored)
+        plan.delete_keys(self.era, "household_key", stored)
+        plan.delete_pairs(self.payment, ("household_key", "payment_id"), rewritten)
+        plan.insert(self.state, states)
+        plan.insert(self.era, eras)
+        plan.insert(self.payment, payments)
+        versions.plan(plan)
+        return plan
 
 
 def _version_rows(r: HouseholdRecord) -> VersionRows:

@@ -11,9 +11,9 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Index, Integer, MetaData, String, Table, select
 
-from adapters.eventstore.engine import writing
-from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
+from adapters.readmodels.bulk import chunks
 from adapters.readmodels.fields import Field, record_reader, row_builder, table
+from adapters.readmodels.plan import WritePlan
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.readmodels.versions import VersionRows, Versions, cast_table, history_table
 from projections.investigation_records import InvestigationRecord
@@ -97,17 +97,23 @@ class SqlInvestigationView(SqlGenerationView):
         after: int,
         versions: Versions | None = None,
     ) -> None:
-        versions = self.gathered(versions, records, tracking.notification_id)
+        plan = self.planned(records, versions, tracking.notification_id)
+        self.write_plan(plan, tracking, after=after)
+
+    def planned(
+        self, records: Sequence[InvestigationRecord], versions: Versions | None, at: int
+    ) -> WritePlan:
+        versions = self.gathered(versions, records, at)
         stored = [r.key.hex for r in records if r.persisted]
         rows: list[tuple[object, ...]] = []
         for record in records:  # the row of its last version is its live row: made once
             gathered = versions.latest(0, (record.key.hex,))
             rows += gathered if gathered is not None else [_row(record)]
-        with writing(self.engine) as conn:
-            self.claim(conn, tracking, after)
-            delete_keys(conn, self.case, "case_key", stored)
-            insert_rows(conn, self.case, rows)
-            versions.write(conn)
+        plan = WritePlan()
+        plan.delete_keys(self.case, "case_key", stored)
+        plan.insert(self.case, rows)
+        versions.plan(plan)
+        return plan
 
 
 def _version_rows(record: InvestigationRecord) -> VersionRows:

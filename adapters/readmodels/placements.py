@@ -13,8 +13,7 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from sqlalchemy import Engine, Table, select
 
-from adapters.eventstore.engine import writing
-from adapters.readmodels.bulk import chunks, delete_keys, insert_rows
+from adapters.readmodels.bulk import chunks
 from adapters.readmodels.fields import from_column, record_reader, row_builder
 from adapters.readmodels.placement_tables import (
     CHANGE_FIELDS,
@@ -23,6 +22,7 @@ from adapters.readmodels.placement_tables import (
     PlacementTables,
     placement_tables,
 )
+from adapters.readmodels.plan import WritePlan
 from adapters.readmodels.tracking import SqlGenerationView
 from adapters.readmodels.versions import VersionRows, Versions, cast_table, history_table
 from domain.placement_terms import TermChange, Terms
@@ -107,7 +107,13 @@ class SqlPlacementView(SqlGenerationView):
     ) -> None:
         """`versions`: the records' versions at the commits of the batch; without them,
         the batch is one commit and each record's version is its state at its end."""
-        versions = self.gathered(versions, records, tracking.notification_id)
+        plan = self.planned(records, versions, tracking.notification_id)
+        self.write_plan(plan, tracking, after=after)
+
+    def planned(
+        self, records: Sequence[PlacementRecord], versions: Versions | None, at: int
+    ) -> WritePlan:
+        versions = self.gathered(versions, records, at)
         t = self.tables
         stored = [r.key.hex for r in records if r.persisted]
         states: list[tuple[object, ...]] = []
@@ -121,13 +127,13 @@ class SqlPlacementView(SqlGenerationView):
             if gathered is None:
                 gathered = [_segment_row(s) for s in segment_rows(record)]
             segments.extend(gathered)
-        with writing(self.engine) as conn:
-            self.claim(conn, tracking, after)
-            for table in (t.state, t.change, t.segment):
-                delete_keys(conn, table, "placement_key", stored)
-            for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
-                insert_rows(conn, table, rows)
-            versions.write(conn)
+        plan = WritePlan()
+        for table in (t.state, t.change, t.segment):
+            plan.delete_keys(table, "placement_key", stored)
+        for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
+            plan.insert(table, rows)
+        versions.plan(plan)
+        return plan
 
 
 def _version_rows(record: PlacementRecord) -> VersionRows:

@@ -27,6 +27,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.eventstore.engine import control_table_exists, create_all, lock_schema, writing
 from adapters.readmodels.bulk import chunks
+from adapters.readmodels.plan import WritePlan
 from adapters.readmodels.versions import History, Versions, statistics_ddl
 from projections.batching import PositionMoved
 
@@ -199,6 +200,18 @@ class SqlGenerationView(SqlTracking):
         for record in records:
             versions.snapshot(record, at)
         return versions
+
+    def planned(self, records: Sequence[Any], versions: Versions | None, at: int) -> WritePlan:
+        """The write of `records` (the aggregates' states at position `at`) and their
+        `versions` (as `gathered`), as a plan to apply with `write_plan`."""
+        raise NotImplementedError
+
+    def write_plan(self, plan: WritePlan, tracking: Tracking, *, after: int) -> None:
+        """Apply `plan` with `tracking`, in one transaction, if the view is still at
+        `after` (else PositionMoved, and nothing is written)."""
+        with writing(self.engine) as conn:
+            self.claim(conn, tracking, after)
+            plan.apply(conn, dict(self.metadata.tables), self.histories)
 
     def identity(self) -> Table:
         """The table naming each aggregate: its key, source and feed id, first."""

@@ -1,5 +1,6 @@
 """The ingest helper's window of committed snapshots, written in the background: in log
-order, one write at a time, all of it written once waited for, and a failed write told."""
+order, one write at a time, all of it written once waited for, and a failed write told.
+Or planned and sent: the main process writes it, and catches up where it cannot."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any, cast
 
 import pytest
 
-from adapters.ingest.window import SnapshotWindow
+from adapters.ingest.window import Plans, SnapshotWindow, write_plans
 from adapters.projection.projector import AnyProjector
+from adapters.readmodels.plan import WritePlan
 
 
 class FakeProjector:
@@ -18,6 +20,7 @@ class FakeProjector:
 
     def __init__(self, *, fail: bool = False) -> None:
         self.written: list[list[int]] = []
+        self.planned: list[list[int]] = []
         self.caught_up = 0
         self.fail = fail
         self.release = threading.Event()
@@ -43,6 +46,16 @@ class FakeProjector:
     def catch_up(self) -> int:
         self.caught_up += 1
         return 0
+
+    def plan_snapshots(self, ids: list[int], records: Iterable[Any], versions: Any) -> WritePlan:
+        self.planned.append(list(ids))
+        return WritePlan()
+
+    def write_planned(self, ids: list[int], plan: WritePlan | None) -> bool:
+        if plan is None or self.fail:
+            return False
+        self.written.append(list(ids))
+        return True
 
 
 def window(projector: FakeProjector, every: int = 2) -> SnapshotWindow:
@@ -100,3 +113,30 @@ def test_without_background_a_window_is_written_before_flush_returns() -> None:
     w.add([1], {})
     w.flush()
     assert projector.written == [[1]]
+
+
+def test_a_sent_window_is_planned_here_and_written_only_where_it_is_sent() -> None:
+    projector = FakeProjector()
+    projectors = cast(dict[str, AnyProjector], {"placements": projector})
+    sent: list[tuple[list[int], Plans]] = []
+    w = SnapshotWindow(projectors, 2, send=lambda ids, plans: sent.append((ids, plans)))
+    w.add([1, 2], {})
+    w.add([3], {})
+    w.flush()
+    assert projector.planned == [[1, 2], [3]]
+    assert projector.written == []  # not here
+    assert [ids for ids, _ in sent] == [[1, 2], [3]]
+    for ids, plans in sent:
+        write_plans(projectors, ids, plans)
+    assert projector.written == [[1, 2], [3]]
+    assert projector.caught_up == 0
+
+
+def test_a_window_whose_plan_cannot_be_written_is_caught_up_from_the_log() -> None:
+    projector = FakeProjector()
+    projectors = cast(dict[str, AnyProjector], {"placements": projector})
+    write_plans(projectors, [1, 2], {"placements": None})  # planning failed
+    projector.fail = True
+    write_plans(projectors, [3], {"placements": WritePlan()})  # the view moved on
+    assert projector.written == []
+    assert projector.caught_up == 2
