@@ -27,9 +27,10 @@ from domain.errors import RuleViolation
 
 CACHE_SIZE = 200_000
 # Keys and claims this ingest prepared are remembered for at least this many batches: more
-# than are ever prepared ahead of the last commit (the helper's window, 4), so a line's
-# duplicate in a batch not yet committed is still found. Older ones are in the store.
-REMEMBERED_BATCHES = 8
+# than are ever in flight past the last commit (a command-line ingest's 9, a server's 8),
+# so a line's duplicate in a batch not yet committed is still found. Older ones are in the
+# store.
+REMEMBERED_BATCHES = 16
 
 K = TypeVar("K")
 
