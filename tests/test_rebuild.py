@@ -233,3 +233,15 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:  # a zombie has ended
         return stat.read().split(") ")[1][0] != "Z"
+
+
+def test_sqlite_connections_copy_the_log_into_the_database_in_large_steps(volym):
+    # SQLite's default (1 000 pages) made a large ingest's commits checkpoint again and
+    # again; the event store's connections and the read models' must agree.
+    if volym.is_postgres:
+        pytest.skip("SQLite's write-ahead log")
+    with volym.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == 10_000
+    with volym.recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 10_000

@@ -25,6 +25,7 @@ from eventsourcing.sqlite import (
 )
 
 from adapters.eventstore import moments
+from adapters.eventstore.engine import WAL_CHECKPOINT_PAGES
 from adapters.eventstore.feed_keys import Claim, FeedKey, chunks
 
 T = TypeVar("T")
@@ -45,6 +46,7 @@ class SQLiteEventPool(SQLiteConnectionPool):
                 time.sleep(0.1)
         cursor = connection.cursor()
         cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         return connection
 
 
