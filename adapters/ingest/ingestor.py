@@ -39,10 +39,10 @@ FIRST_BATCH_LINES = 500  # a large ingest's pipeline waits for its first batch
 PROJECT_EVERY = 20_000  # events committed between projection steps of a large ingest
 USE_HELPER = True  # tests turn it off and on to compare both paths
 _RETRIES = 5  # commit conflicts with other writers, per batch
-# Batches prepared ahead by the helper. On SQLite this process writes the projections'
-# windows, and meanwhile commits nothing: with 3 the helper then ran out of work (bench_ingest
-# on SQLite, 200 000 events: mixed 0.86 -> 0.90x the library's saves, placements 0.79 ->
-# 0.84x with 8; 16 gave no more). Keep below prepare.REMEMBERED_BATCHES.
+# Batches prepared ahead by the helper. This process writes the projections' windows, and
+# meanwhile commits nothing: with 3 the helper then ran out of work (bench_ingest on SQLite,
+# 200 000 events: mixed 0.86 -> 0.90x the library's saves, placements 0.79 -> 0.84x with
+# 8; 16 gave no more). Keep below prepare.REMEMBERED_BATCHES.
 _AHEAD = 8
 
 
@@ -159,15 +159,18 @@ class Ingestor:
         waiting: deque[tuple[int, PackedBatch]] = deque()
         inputs: dict[int, int] = {}  # each batch's input, by its sequence
         # The helper projects what it prepared once told it is committed: the records stay
-        # where they were made. On SQLite this process writes the plans made of them: the
-        # database's work is then this process's CPU, not the busier helper's (bench_ingest,
-        # 200 000 events: mixed 0.73 -> 0.89x the library's saves, placements 0.69 -> 0.79x).
-        # On PostgreSQL the helper's thread mostly waits for the server while the helper
-        # prepares, and the plans' pickling cost more than it saved (0.90 -> 0.86x, 0.87 ->
-        # 0.80x), so the helper writes them itself.
-        on_window = None if self.store.is_postgres else partial(write_plans, self.projectors)
+        # where they were made, and this process writes the plans made of them. Writing in
+        # the helper made it the busier process by far (on SQLite the database's work is
+        # the writer's own CPU; on PostgreSQL its COPY rows took the helper's interpreter
+        # lock from the preparing). bench_ingest, 200 000 events, two rounds, volym / the
+        # library's saves, with 8 batches ahead: PostgreSQL mixed 0.897, 0.871 -> 0.945,
+        # 0.903; placements 0.848, 0.846 -> 0.900, 0.908. (With 3 ahead the helper ran out of
+        # work while this process wrote, and on PostgreSQL it lost: 0.90 -> 0.86.)
         with IngestHelper(
-            self.store, self.streams, project_every=PROJECT_EVERY, on_window=on_window
+            self.store,
+            self.streams,
+            project_every=PROJECT_EVERY,
+            on_window=partial(write_plans, self.projectors),
         ) as helper:
 
             def ask() -> None:
