@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, distinct, func, or_, select, tuple_
+from sqlalchemy import BigInteger, Connection, and_, cast, func, or_, select, tuple_
 from sqlalchemy import case as when
 
 from adapters.readmodels.investigations import SqlInvestigationView, day_of
@@ -126,25 +126,16 @@ def _counted(
     closed_only = by_outcome or "outcome" in where
     c = view.case.c
     columns = [c[d] for d in dims]
-    measures = _measures(c, period)
-    counted = _statement(view, period, where, by_outcome).with_only_columns(
-        *columns, func.count(), *measures.values()
-    )
-    if with_totals:
-        counted = counted.add_columns(func.grouping(*columns)).group_by(
-            func.grouping_sets(tuple_(*columns), tuple_())
-        )
-    else:
-        counted = counted.group_by(*columns)
+    counted = _per_person(_statement(view, period, where, by_outcome), c, dims, period, with_totals)
     n = len(dims)
     counts: dict[tuple[Cell, ...], CaseCounts] = {}  # the totals' under ()
     for row in conn.execute(counted):
         # Without groups (and for the totals' row) SQL answers a row even where no case
         # matters.
         if row[n]:
-            figures = row[n + 1 : n + 1 + len(measures)]
+            figures = row[n + 1 : n + 1 + len(_COUNTED)]
             values = () if with_totals and row[-1] else tuple(row[:n])
-            counts[values] = CaseCounts(**dict(zip(measures, figures, strict=True)))
+            counts[values] = CaseCounts(**dict(zip(_COUNTED, figures, strict=True)))
     closed = _statement(view, period, where, True).with_only_columns(
         *columns, c.opened_day, c.closed_day
     )
@@ -162,30 +153,79 @@ def _counted(
     ]
 
 
-def _measures(c: Any, period: Period) -> dict[str, Any]:
-    """CaseCounts' counted fields, in their order, as SQL aggregates over the cases."""
+def _per_person(relevant: Any, c: Any, dims: list[str], period: Period, with_totals: bool) -> Any:
+    """The groups' counts in two steps: per group and person first (the person's cases
+    counted, and whether the person has a case reported, opened or closed in the period),
+    then per group. A distinct count sorted every row of the period once per measure by
+    its text key, compared by the database's collation; grouping by person is one hashing
+    pass. With totals the persons are grouped once more without the group's values (a
+    person in two groups is one person in the totals); GROUPING() marks those rows."""
+    conditions = _conditions(c, period)
+    columns = [c[d] for d in dims]
+    counted = [
+        func.count(when((condition, 1))).label(name) for name, condition in conditions.items()
+    ]
+    inner = relevant.with_only_columns(*columns, c.person, func.count().label("cases"), *counted)
+    if with_totals:
+        inner = inner.add_columns(func.grouping(*columns).label("totals")).group_by(
+            func.grouping_sets(tuple_(*columns, c.person), tuple_(c.person))
+        )
+    else:
+        inner = inner.group_by(*columns, c.person)
+    p = inner.subquery("per_person").c
+    grouped = [p[d] for d in dims]
+    measures = []
+    for name in _COUNTED:
+        if name in _PERSONS_OF:  # persons with at least one such case
+            measures.append(func.count(when((p[_PERSONS_OF[name]] > 0, 1))))
+        else:
+            measures.append(_sum(p[name]))
+    statement = select(*grouped, _sum(p.cases), *measures)
+    if with_totals:
+        return statement.add_columns(p.totals).group_by(p.totals, *grouped)
+    return statement.group_by(*grouped)
+
+
+# CaseCounts' counted fields, in the order a statement answers them.
+_COUNTED = (
+    "reported",
+    "persons_reported",
+    "assessed",
+    "assessed_within_14_days",
+    "opened",
+    "persons_opened",
+    "closed",
+    "persons_closed",
+    "ongoing_on_last_day",
+)
+# The distinct persons of CaseCounts, by the counted cases they are the persons of.
+_PERSONS_OF = {
+    "persons_reported": "reported",
+    "persons_opened": "opened",
+    "persons_closed": "closed",
+}
+
+
+def _sum(column: Any) -> Any:
+    """A sum of counts, as an integer (PostgreSQL sums a bigint to a numeric)."""
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
+
+
+def _conditions(c: Any, period: Period) -> dict[str, Any]:
+    """When a case counts in each of CaseCounts' counted cases (not persons)."""
 
     def inside(column: Any) -> Any:
         return _inside(column, period)
 
-    def count(condition: Any) -> Any:
-        return func.count(when((condition, 1)))
-
-    def persons(condition: Any) -> Any:
-        return func.count(distinct(when((condition, c.person))))
-
     return {
-        "reported": count(inside(c.reported_day)),
-        "persons_reported": persons(inside(c.reported_day)),
-        "assessed": count(inside(c.assessed_day)),
-        "assessed_within_14_days": count(
-            and_(inside(c.assessed_day), c.assessed_day - c.reported_day <= 14)
+        "reported": inside(c.reported_day),
+        "assessed": inside(c.assessed_day),
+        "assessed_within_14_days": and_(
+            inside(c.assessed_day), c.assessed_day - c.reported_day <= 14
         ),
-        "opened": count(inside(c.opened_day)),
-        "persons_opened": persons(inside(c.opened_day)),
-        "closed": count(inside(c.closed_day)),
-        "persons_closed": persons(inside(c.closed_day)),
-        "ongoing_on_last_day": count(_open_at_end(c, period)),
+        "opened": inside(c.opened_day),
+        "closed": inside(c.closed_day),
+        "ongoing_on_last_day": _open_at_end(c, period),
     }
 
 
@@ -204,9 +244,7 @@ def _statement(
         relevant = _inside(c.closed_day, period)
     else:
         sqlite = view.engine.dialect.name == "sqlite"
-        relevant = or_(
-            *(_inside(c[day], period) for day in _DAYS), _open_at_end(c, period, sqlite)
-        )
+        relevant = or_(*(_inside(c[day], period) for day in _DAYS), _open_at_end(c, period, sqlite))
     statement = select(view.case).where(relevant)
     for dim, values in where.items():
         statement = statement.where(c[dim].in_(values))
