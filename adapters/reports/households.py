@@ -13,7 +13,6 @@ from sqlalchemy import (
     Select,
     Subquery,
     and_,
-    distinct,
     func,
     or_,
     select,
@@ -189,9 +188,19 @@ def _summed(
         ),
     ).subquery("adults")
     a = adults.c
+    # An adult's months, each once (an adult can be in two household-months of one month:
+    # applicant in one, co-applicant in another), grouped rather than counted DISTINCT: a
+    # distinct count sorts the rows, a grouping can hash them.
+    adult_months = (
+        select(*(a[d] for d in dims), a.adult)
+        .group_by(*(a[d] for d in dims), a.adult, a.month)
+        .subquery("adult_months")
+    )
+    am = adult_months.c
     per_adult = (
-        select(*(a[d] for d in dims), func.count(distinct(a.month)).label("months"))
-        .group_by(*(a[d] for d in dims), a.adult)
+        select(*(am[d] for d in dims), func.count().label("months"))
+        .select_from(adult_months)
+        .group_by(*(am[d] for d in dims), am.adult)
         .subquery("per_adult")
     )
     people = _long_term(per_adult, dims, "adults")
