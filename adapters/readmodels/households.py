@@ -210,7 +210,7 @@ class SqlHouseholdView(SqlGenerationView):
         plan.insert(self.state, states)
         plan.insert(self.era, eras)
         plan.insert(self.payment, payments)
-        versions.plan(plan)
+        plan.add_versions(versions)
         return plan
 
 

@@ -112,7 +112,7 @@ class SqlInvestigationView(SqlGenerationView):
         plan = WritePlan()
         plan.delete_keys(self.case, "case_key", stored)
         plan.insert(self.case, rows)
-        versions.plan(plan)
+        plan.add_versions(versions)
         return plan
 
 

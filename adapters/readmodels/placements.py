@@ -132,7 +132,7 @@ class SqlPlacementView(SqlGenerationView):
             plan.delete_keys(table, "placement_key", stored)
         for table, rows in ((t.state, states), (t.change, changes), (t.segment, segments)):
             plan.insert(table, rows)
-        versions.plan(plan)
+        plan.add_versions(versions)
         return plan
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, Table
 
 from adapters.readmodels.bulk import delete_keys, delete_pairs, insert_rows
-from adapters.readmodels.versions import History, RowTuple, Unit, close_open
+from adapters.readmodels.versions import History, RowTuple, Unit, Versions, close_open
 
 
 class DeleteKeys(NamedTuple):
@@ -68,6 +68,13 @@ class WritePlan:
     def close(self, history: int, closing: list[tuple[Unit, int]], splits: set[int]) -> None:
         if closing:
             self.steps.append(Close(history, closing, splits))
+
+    def add_versions(self, versions: Versions) -> None:
+        """What `versions.write` would write, planned instead; `versions` is left empty."""
+        for index, history in enumerate(versions.histories):
+            self.close(index, list(versions.closing[index].items()), versions.splits)
+            self.insert(history.table, list(versions.take(index)))
+        versions.clear()
 
     def apply(
         self, conn: Connection, tables: dict[str, Table], histories: list[History]

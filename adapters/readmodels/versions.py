@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -36,9 +36,6 @@ from sqlalchemy import (
 
 from adapters.readmodels.bulk import insert_rows
 from adapters.readmodels.fields import Field
-
-if TYPE_CHECKING:
-    from adapters.readmodels.plan import WritePlan
 
 VALID_FROM, VALID_TO = "valid_from", "valid_to"
 # In a live index's info: after how many of its columns the versions' copy of it puts
@@ -211,16 +208,9 @@ class Versions:
         for index, history in enumerate(self.histories):
             close_open(conn, history, list(self.closing[index].items()), self.splits)
             insert_rows(conn, history.table, list(self.take(index)))
-        self._clear()
+        self.clear()
 
-    def plan(self, plan: WritePlan) -> None:
-        """What `write` writes, added to `plan` instead."""
-        for index, history in enumerate(self.histories):
-            plan.close(index, list(self.closing[index].items()), self.splits)
-            plan.insert(history.table, list(self.take(index)))
-        self._clear()
-
-    def _clear(self) -> None:
+    def clear(self) -> None:
         self.pending = [{} for _ in self.histories]
         self.closing = [{} for _ in self.histories]
         self.size = 0
