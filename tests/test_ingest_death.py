@@ -24,7 +24,15 @@ from adapters.streams import HOUSEHOLDS, INVESTIGATIONS, STREAMS
 from adapters.streams.placements import Placements
 from adapters.synthetic.households import household_feed
 from adapters.synthetic.investigations import case_feed
-from tests.helpers import TEST_KEY, household, household_report_of, lines, paid, started
+from tests.helpers import (
+    TEST_KEY,
+    household,
+    household_report_of,
+    lines,
+    paid,
+    reversal,
+    started,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +53,30 @@ def test_an_aggregate_a_batch_touched_stays_cached_until_its_record_is_made(
     assert before["totals"][0]["amount"] == 1000
     application.rebuild(volym)
     assert household_report_of(volym, "2023-01") == before
+
+
+def test_aggregates_dropped_from_the_cache_are_read_back_whole_several_in_one_batch(
+    volym, monkeypatch
+):
+    # Past the cache's size a batch reloads the stored aggregates it touches, all in one
+    # read: each must come back with every event it had, or the rules below would judge
+    # against a part of its history.
+    monkeypatch.setattr(prepare_module, "CACHE_SIZE", 1)
+    monkeypatch.setattr(ingest_module, "USE_HELPER", False)
+    monkeypatch.setattr(ingest_module, "BATCH_LINES", 4)
+    monkeypatch.setattr(ingest_module, "FIRST_BATCH_LINES", 4)
+    first = [household("H1", "2023-01-01"), household("H2", "2023-01-01")]
+    first += [paid("H1", "2023-01-25", "B1", "2023-01", "1000")]
+    first += [paid("H2", "2023-01-25", "B2", "2023-01", "500")]
+    second = [reversal("H1", "2023-02-01", "B1", amount="1500")]  # more than is left: refused
+    second += [reversal("H1", "2023-02-02", "B1", amount="400")]
+    second += [paid("H2", "2023-02-25", "B2", "2023-01", "500")]  # B2 again: refused
+    second += [paid("H2", "2023-02-25", "B3", "2023-01", "250")]
+    ingestor = Ingestor(volym, volym.pseudonymizer, list(STREAMS))
+    result = ingestor.ingest(lines(*first, *second))
+    assert (result.accepted, result.rejected) == (6, 2)
+    assert [r.line_no for r in result.rejections] == [5, 7]
+    assert household_report_of(volym, "2023-01")["totals"][0]["amount"] == 600 + 750
 
 
 def test_keys_and_claims_of_long_ago_batches_are_forgotten_and_still_found_in_the_store(

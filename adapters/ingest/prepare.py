@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import StoredEvent
 
 from adapters.eventstore.feed_keys import Claim, FeedKey
+from adapters.eventstore.log_reader import EventDecoder, read_rows_of
 from adapters.eventstore.store import Store
 from adapters.feed.parsing import ParsedBatch
 from adapters.ingest.stream import AnyIngestStream
@@ -113,6 +114,7 @@ class Preparer:
         self._prepared: _Recent[tuple[str, str]] = _Recent()
         self._claimed: _Recent[tuple[str, str, str]] = _Recent()
         self._batches = 0
+        self._decoder = EventDecoder(store.events.mapper, "")  # every topic
 
     def reset(self) -> None:
         self._cache.clear()
@@ -226,13 +228,19 @@ class Preparer:
         missing = {i for i in agg_ids if i not in self._cache}
         if not missing:
             return
-        for agg_id in self.store.recorder.existing(missing):
-            # Folded as the library's Repository does: each event's mutate takes the
-            # aggregate it built so far (None before the first).
-            aggregate: Any = None
-            for domain_event in self.store.events.get(agg_id):
-                aggregate = cast(Aggregate.Event, domain_event).mutate(aggregate)
-            self._cache[agg_id] = aggregate
+        # The stored ones among them (the rest are new), read in one query per few thousand
+        # rather than one each: past the cache's size an ingest reloads some of its
+        # aggregates, more the larger the store (an aggregate's events span months of a
+        # feed whose months hold more aggregates the more municipalities it has).
+        rows = read_rows_of(self.store.recorder, self.store.recorder.existing(missing))
+        folded: dict[UUID, Any] = {}
+        # In log order, so each aggregate's events come in version order. Folded as the
+        # library's Repository does: each event's mutate takes the aggregate it built so
+        # far (None before the first).
+        for domain_event in self._decoder.decode(rows):
+            agg_id = domain_event.originator_id
+            folded[agg_id] = cast(Aggregate.Event, domain_event).mutate(folded.get(agg_id))
+        self._cache.update(folded)
 
     def _trim_cache(self) -> None:
         # Only aggregates far behind the batches in flight are dropped: they are stored.
