@@ -21,6 +21,7 @@ from domain.household_terms import (
 )
 from domain.keys import household_key
 from domain.provenance import FedEvent
+from domain.shared_values import shared_code, shared_day
 
 
 class Household(Aggregate):
@@ -96,9 +97,9 @@ class Household(Aggregate):
         children: int,
         newly_arrived: bool,
     ) -> None:
-        self.source = source
+        self.source = shared_code(source)
         self.household_id = household_id
-        self.registered_on = occurred_on
+        self.registered_on = shared_day(occurred_on)
         self.closed_on: date | None = None
         self.initial = Composition(applicant, co_applicant, children, newly_arrived)
         self.changes: list[CompositionChange] = []
@@ -167,7 +168,9 @@ class Household(Aggregate):
         amount: Decimal,
         kind: str,
     ) -> None:
-        self.payments[payment_id] = Payment(month, kind, ore(amount))
+        # Shared values: a large ingest keeps a million payments in memory, in the
+        # households it judges the next events against (domain.shared_values).
+        self.payments[payment_id] = Payment(shared_day(month), shared_code(kind), ore(amount))
 
     def reverse(
         self,

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import RuleViolation
 from domain.keys import investigation_key
 from domain.provenance import FedEvent
+from domain.shared_values import shared_code, shared_code_or_none, shared_day
 
 
 class Investigation(Aggregate):
@@ -92,15 +93,16 @@ class Investigation(Aggregate):
         route: str,
         reporter: str | None,
     ) -> None:
-        self.source = source
+        # Shared values: a large ingest keeps many cases in memory (domain.shared_values).
+        self.source = shared_code(source)
         self.case_id = case_id
         self.person = person
-        self.birth_date = birth_date
-        self.sex = sex
-        self.target_group = target_group
-        self.route = route
-        self.reporter = reporter
-        self.reported_on = occurred_on
+        self.birth_date = shared_day(birth_date)
+        self.sex = shared_code(sex)
+        self.target_group = shared_code(target_group)
+        self.route = shared_code(route)
+        self.reporter = shared_code_or_none(reporter)
+        self.reported_on = shared_day(occurred_on)
         self.assessed_on: date | None = None
         self.decision: str | None = None
         self.opened_on: date | None = None
@@ -122,8 +124,8 @@ class Investigation(Aggregate):
     def _assessed(
         self, *, event_id: str, recorded_at: datetime, occurred_on: date, decision: str
     ) -> None:
-        self.assessed_on = occurred_on
-        self.decision = decision
+        self.assessed_on = shared_day(occurred_on)
+        self.decision = shared_code(decision)
 
     def open(self, *, event_id: str, recorded_at: datetime, occurred_on: date) -> None:
         self._not_before_report(occurred_on, "investigation")
@@ -135,7 +137,7 @@ class Investigation(Aggregate):
 
     @event(Opened)
     def _opened(self, *, event_id: str, recorded_at: datetime, occurred_on: date) -> None:
-        self.opened_on = occurred_on
+        self.opened_on = shared_day(occurred_on)
 
     def extend(
         self,
@@ -171,7 +173,7 @@ class Investigation(Aggregate):
         until: date,
         reason: str | None,
     ) -> None:
-        self.extended_until = until
+        self.extended_until = shared_day(until)
 
     def close(
         self, *, event_id: str, recorded_at: datetime, occurred_on: date, outcome: str
@@ -196,8 +198,8 @@ class Investigation(Aggregate):
     def _closed(
         self, *, event_id: str, recorded_at: datetime, occurred_on: date, outcome: str
     ) -> None:
-        self.closed_on = occurred_on
-        self.outcome = outcome
+        self.closed_on = shared_day(occurred_on)
+        self.outcome = shared_code(outcome)
 
     def _not_before_report(self, day: date, what: str) -> None:
         if day < self.reported_on:

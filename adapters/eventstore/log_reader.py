@@ -96,12 +96,21 @@ def read_rows_of(recorder: EventRecorder, originator_ids: Iterable[UUID]) -> lis
 class EventDecoder:
     """Turns rows of chosen topics into domain events; other topics are skipped."""
 
-    def __init__(self, mapper: Mapper[UUID], topic_prefix: str | tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        mapper: Mapper[UUID],
+        topic_prefix: str | tuple[str, ...],
+        *,
+        remembered_ids: int = 500_000,
+    ) -> None:
+        """`remembered_ids`: how many aggregates' ids are kept between calls, decoded once
+        (0: none, for a caller that reads few events of many aggregates now and then)."""
         self._mapper = mapper
         self._prefix = topic_prefix
         self._prefixes = (topic_prefix,) if isinstance(topic_prefix, str) else topic_prefix
         self._classes: dict[str, _Decoding | None] = {}  # None: a topic not chosen
         self._ids: dict[UUID | str, UUID] = {}
+        self._remembered_ids = remembered_ids
 
     def decode(self, rows: Iterable[Row]) -> list[DomainEvent]:
         """The events of the chosen topics, in order."""
@@ -164,7 +173,7 @@ class EventDecoder:
             lists[index].append(domain_event)
             if positions is not None:
                 positions[index].append(notification_id)
-        if len(ids) > 500_000:
+        if len(ids) > self._remembered_ids:
             ids.clear()
 
     def _class_of(self, topic: str, transcoder: FastTranscoder) -> _Decoding | None:

@@ -114,7 +114,9 @@ class Preparer:
         self._prepared: _Recent[tuple[str, str]] = _Recent()
         self._claimed: _Recent[tuple[str, str, str]] = _Recent()
         self._batches = 0
-        self._decoder = EventDecoder(store.events.mapper, "")  # every topic
+        # Every topic; the ids of the aggregates read back are not kept (they would hold
+        # hundreds of thousands of them in a large ingest).
+        self._decoder = EventDecoder(store.events.mapper, "", remembered_ids=0)
 
     def reset(self) -> None:
         self._cache.clear()

@@ -156,3 +156,19 @@ def test_by_outcome_only_the_closing_measures_are_filled():
     assert m["closed"] == 1 and m["median_duration_days"] == 30
     assert m["reported"] is None and m["opened"] is None and m["ongoing_on_last_day"] is None
     assert m["assessed_within_14_days_share"] is None
+
+
+def test_cases_share_one_object_per_day_and_code_whatever_objects_their_events_brought():
+    # A large ingest keeps a few hundred thousand aggregates in memory: equal values from
+    # different events are one object.
+    first, second = a_case(date(2024, 1, 10)), a_case(date.fromisoformat("2024-01-10"))
+    step(first, "assess", date(2024, 1, 20), decision="inled_utredning")
+    step(
+        second,
+        "assess",
+        date.fromisoformat("2024-01-20"),
+        decision="".join(["inled_", "utredning"]),
+    )
+    assert first.reported_on is second.reported_on
+    assert first.assessed_on is second.assessed_on
+    assert first.decision is second.decision
