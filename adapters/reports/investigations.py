@@ -22,6 +22,7 @@ from adapters.reports.request import (
     ReportRequest,
     build_report,
 )
+from adapters.reports.text_keys import bytewise
 from domain.age_bands import AgeBand, band_of
 from domain.periods import Period
 from domain.vocabulary import age_on
@@ -126,7 +127,8 @@ def _counted(
     closed_only = by_outcome or "outcome" in where
     c = view.case.c
     columns = [c[d] for d in dims]
-    counted = _per_person(_statement(view, period, where, by_outcome), c, dims, period, with_totals)
+    relevant = _statement(view, period, where, by_outcome)
+    counted = _per_person(relevant, c, dims, period, with_totals, conn.dialect.name)
     n = len(dims)
     counts: dict[tuple[Cell, ...], CaseCounts] = {}  # the totals' under ()
     for row in conn.execute(counted):
@@ -153,7 +155,9 @@ def _counted(
     ]
 
 
-def _per_person(relevant: Any, c: Any, dims: list[str], period: Period, with_totals: bool) -> Any:
+def _per_person(
+    relevant: Any, c: Any, dims: list[str], period: Period, with_totals: bool, dialect: str
+) -> Any:
     """The groups' counts in two steps: per group and person first (the person's cases
     counted, and whether the person has a case reported, opened or closed in the period),
     then per group. A distinct count sorted every row of the period once per measure by
@@ -162,16 +166,17 @@ def _per_person(relevant: Any, c: Any, dims: list[str], period: Period, with_tot
     person in two groups is one person in the totals); GROUPING() marks those rows."""
     conditions = _conditions(c, period)
     columns = [c[d] for d in dims]
+    person = bytewise(c.person, dialect)
     counted = [
         func.count(when((condition, 1))).label(name) for name, condition in conditions.items()
     ]
-    inner = relevant.with_only_columns(*columns, c.person, func.count().label("cases"), *counted)
+    inner = relevant.with_only_columns(*columns, person, func.count().label("cases"), *counted)
     if with_totals:
         inner = inner.add_columns(func.grouping(*columns).label("totals")).group_by(
-            func.grouping_sets(tuple_(*columns, c.person), tuple_(c.person))
+            func.grouping_sets(tuple_(*columns, person), tuple_(person))
         )
     else:
-        inner = inner.group_by(*columns, c.person)
+        inner = inner.group_by(*columns, person)
     p = inner.subquery("per_person").c
     grouped = [p[d] for d in dims]
     measures = []

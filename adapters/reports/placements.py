@@ -18,6 +18,7 @@ from adapters.reports.request import (
     ReportRequest,
     build_report,
 )
+from adapters.reports.text_keys import bytewise
 from domain.age_bands import OTHER, AgeBand
 from domain.periods import Period
 from projections.placement_measures import (
@@ -68,6 +69,7 @@ def _statement(
     bands: tuple[AgeBand, ...],
 ) -> Any:
     s = view.tables.segment
+    dialect = view.engine.dialect.name
 
     def column(dim: str) -> ColumnElement[Any]:
         if dim == "age_group" and bands:  # the municipality's own bands of the stored age
@@ -93,7 +95,7 @@ def _statement(
             func.sum(started).label("started"),
             func.sum(ended).label("ended"),
             func.sum(active).label("active"),
-            func.count(func.distinct(s.c.person)).label("persons"),
+            func.count(func.distinct(bytewise(s.c.person, dialect))).label("persons"),
         )
         # In care on a day of the period: begun by its end, and ended in or after it or not
         # ended; written as two alternatives, each answered by its own index.
