@@ -16,7 +16,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from adapters.eventstore.log_reader import EventDecoder, read_rows
@@ -80,6 +80,15 @@ def explain(
     for row_key, key in _differing(before, after):
         causes.setdefault(row_key, []).append(key)
 
+    # An aggregate that changed a group's row changed the totals' row too, and maybe more
+    # rows: its history is made once and shown in each.
+    histories: dict[str, list[dict[str, Any]]] = {}
+
+    def history_of(key: str) -> list[dict[str, Any]]:
+        if key not in histories:
+            histories[key] = event_history(late_of[key])
+        return histories[key]
+
     differences = []
     for row_key, (was, is_now) in _paired(then, now, request).items():
         measures = {
@@ -90,7 +99,7 @@ def explain(
         if not measures:
             continue
         explained = [
-            {"source": names[key][0], "id": names[key][1], "events": event_history(late_of[key])}
+            {"source": names[key][0], "id": names[key][1], "events": history_of(key)}
             for key in sorted(causes.get(row_key, ()))
             if key in late_of
         ]

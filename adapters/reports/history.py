@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from domain.provenance import FedEvent
@@ -32,6 +33,7 @@ _NOT_DETAILS = {
 }
 
 
+@cache  # a few event classes, asked once per event shown
 def feed_type(event_class: type) -> str:
     """Household.PaymentReversed -> household.payment_reversed: the feed's own names."""
     aggregate, _, name = event_class.__qualname__.partition(".")
