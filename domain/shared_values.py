@@ -17,10 +17,6 @@ def shared_day(day: date) -> date:
     return _DAYS.setdefault(day, day)
 
 
-def shared_day_or_none(day: date | None) -> date | None:
-    return None if day is None else _DAYS.setdefault(day, day)
-
-
 def shared_code(code: str) -> str:
     """A code of a closed vocabulary, or a source's name: few distinct values."""
     return sys.intern(code)
