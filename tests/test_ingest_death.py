@@ -55,6 +55,13 @@ def test_an_aggregate_a_batch_touched_stays_cached_until_its_record_is_made(
     assert household_report_of(volym, "2023-01") == before
 
 
+def _in_this_process_in_batches_of(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every batch, the first too, `size` lines, prepared without the helper process."""
+    monkeypatch.setattr(ingest_module, "USE_HELPER", False)
+    monkeypatch.setattr(ingest_module, "BATCH_LINES", size)
+    monkeypatch.setattr(ingest_module, "FIRST_BATCH_LINES", size)
+
+
 def test_aggregates_dropped_from_the_cache_are_read_back_whole_several_in_one_batch(
     volym, monkeypatch
 ):
@@ -62,9 +69,7 @@ def test_aggregates_dropped_from_the_cache_are_read_back_whole_several_in_one_ba
     # read: each must come back with every event it had, or the rules below would judge
     # against a part of its history.
     monkeypatch.setattr(prepare_module, "CACHE_SIZE", 1)
-    monkeypatch.setattr(ingest_module, "USE_HELPER", False)
-    monkeypatch.setattr(ingest_module, "BATCH_LINES", 4)
-    monkeypatch.setattr(ingest_module, "FIRST_BATCH_LINES", 4)
+    _in_this_process_in_batches_of(4, monkeypatch)
     first = [household("H1", "2023-01-01"), household("H2", "2023-01-01")]
     first += [paid("H1", "2023-01-25", "B1", "2023-01", "1000")]
     first += [paid("H2", "2023-01-25", "B2", "2023-01", "500")]
@@ -86,9 +91,7 @@ def test_keys_and_claims_of_long_ago_batches_are_forgotten_and_still_found_in_th
     # gigabytes); a duplicate, a conflict and a taken payment id far behind are found in
     # the store instead.
     monkeypatch.setattr(prepare_module, "REMEMBERED_BATCHES", 1)
-    monkeypatch.setattr(ingest_module, "USE_HELPER", False)
-    monkeypatch.setattr(ingest_module, "BATCH_LINES", 2)
-    monkeypatch.setattr(ingest_module, "FIRST_BATCH_LINES", 2)
+    _in_this_process_in_batches_of(2, monkeypatch)
     first = household("H1", "2023-01-01")
     payment = paid("H1", "2023-01-25", "B1", "2023-01", "1000")
     filler = [household(f"H{n}", "2023-01-01") for n in range(2, 10)]
