@@ -198,7 +198,9 @@ def test_the_sqlite_store_its_log_and_key_are_owner_only(tmp_path):
         ingest(volym, started("P1", "2023-01-10"))
         wal = tmp_path / "v.db-wal"
         files = [db, tmp_path / "v.db.key"] + ([wal] if wal.exists() else [])
-        for path in files:
+        locks = sorted(tmp_path.glob("v.db.*.rebuild-lock"))
+        assert len(locks) == 3  # one per projection, taken when the store was brought current
+        for path in files + locks:
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
     assert TEST_KEY  # the other stores of the suite get their key from the environment
@@ -212,9 +214,12 @@ def test_an_older_world_readable_store_is_tightened_when_opened(tmp_path):
     with open_volym(f"sqlite:///{db}", pseudonym_key=TEST_KEY) as volym:
         ingest(volym, started("P1", "2023-01-10"))
     db.chmod(0o644)
-    with open_volym(f"sqlite:///{db}", pseudonym_key=TEST_KEY):
-        pass
+    lock = tmp_path / "old.db.placements.rebuild-lock"
+    lock.chmod(0o644)
+    with open_volym(f"sqlite:///{db}", pseudonym_key=TEST_KEY) as volym:
+        ingest(volym, started("P2", "2023-01-10"))
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(lock).st_mode) == 0o600
 
 
 def test_rejected_lines_keep_their_reasons_in_one_json_line_each(tmp_path, monkeypatch, capsys):
