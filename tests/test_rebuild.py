@@ -163,6 +163,14 @@ def test_read_model_connections_may_sort_in_memory_on_postgresql(volym):
         assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == "64MB"
 
 
+def test_read_model_statements_are_not_jit_compiled_on_postgresql(volym):
+    # Compiling took longer than it saved on a report's statements at millions of events.
+    if not volym.is_postgres:
+        pytest.skip("PostgreSQL's JIT")
+    with volym.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+
+
 def test_the_versions_open_ends_have_statistics_with_the_positions_on_postgresql(volym):
     # Without them a placements quarter as of a moment was planned for 16 480 rows where
     # 2 407 were current: the planner took open ends and current versions as independent.
