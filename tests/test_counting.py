@@ -185,6 +185,7 @@ HOUSEHOLD_REQUESTS: list[tuple[list[str], list[str]]] = [
     (["month"], []),
     ([], ["newly_arrived=true"]),
     (["kind"], ["with_children=false"]),
+    (["with_children"], ["kind=ovrigt"]),  # a kind's payments only, not grouped by kind
 ]
 
 
