@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Select,
     Subquery,
     and_,
+    cast,
     func,
     or_,
     select,
@@ -95,7 +97,7 @@ def _nets(view: SqlHouseholdView, period: Period, *, by_kind: bool = True) -> Se
     p = view.payment.c
     keys = [p.household_key, p.month, *([p.kind] if by_kind else [])]
     return (
-        select(*keys, func.sum(p.amount_ore - p.reversed_ore).label("net"))
+        select(*keys, _whole(func.sum(p.amount_ore - p.reversed_ore)).label("net"))
         .where(p.month >= period.start.toordinal(), p.month <= period.end.toordinal())
         .group_by(*keys)
     )
@@ -154,7 +156,7 @@ def _summed(
                 *(g[d] for d in dims),
                 g.household_key,
                 g.month,
-                func.sum(g.net).label("net"),
+                _whole(func.sum(g.net)).label("net"),
                 # The composition is the same for every kind of one household-month.
                 func.max(g.children).label("children"),
                 func.max(g.applicant).label("applicant"),
@@ -244,6 +246,12 @@ def _summed(
 
 
 _FLAGS = ("newly_arrived", "with_children")  # 0 and 1 on SQLite
+
+
+def _whole(total: Any) -> Any:
+    """A sum of öre as a bigint: PostgreSQL sums bigints to a numeric, slower to compare
+    and sum again over every household-month."""
+    return cast(total, BigInteger)
 
 
 def _long_term(per: Subquery, dims: list[str], name: str) -> Subquery:
