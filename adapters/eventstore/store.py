@@ -86,7 +86,9 @@ def open_store(text: str, *, writable: bool = True) -> Store:
             raise UserError(f"no volym store at {path} (ingest a feed first, or check --db)")
         path.parent.mkdir(parents=True, exist_ok=True)
         if writable:
-            _owner_only(path)
+            # The database holds pseudonyms and birth dates. SQLite gives its -wal and -shm
+            # files the database file's permissions, so the file is made before SQLite does.
+            owner_only(path, "-wal", "-shm")
         recorder: EventRecorder = SQLiteEventRecorder(sqlite_datastore(str(path)))
         engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": WRITE_WAIT})
         event.listen(engine, "connect", sqlite_pragmas)
@@ -116,14 +118,14 @@ def open_store(text: str, *, writable: bool = True) -> Store:
     return store
 
 
-def _owner_only(path: Path) -> None:
-    """The database holds pseudonyms and birth dates: readable by its owner only. SQLite
-    gives its -wal and -shm files the database file's permissions, so the file is made
-    before SQLite makes it; an older store's files are tightened."""
+def owner_only(path: Path, *suffixes: str) -> None:
+    """`path`, and the files named like it with `suffixes` that exist, readable by their
+    owner only: made so if missing (before anything else makes it), tightened if an older
+    volym made them wider."""
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process made it just now
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in suffixes)):
         with contextlib.suppress(FileNotFoundError, PermissionError):
             if file.stat().st_mode & 0o077:
                 file.chmod(0o600)

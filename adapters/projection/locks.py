@@ -3,16 +3,14 @@ build the same next generation and drop each other's half-built tables."""
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
 
-from adapters.eventstore.store import Store
+from adapters.eventstore.store import Store, owner_only
 
 
 @contextmanager
@@ -33,9 +31,7 @@ def rebuild_lock(store: Store, projection: str) -> Iterator[None]:
     path = Path(f"{store.url.database}.{projection}.rebuild-lock")
     # Owner-only like the database beside it: flock needs only a descriptor opened for
     # reading, so a lock file others can read is one they can hold and stall rebuilds with.
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as handle:
-        if os.fstat(handle.fileno()).st_mode & 0o077:  # made by an older volym
-            with contextlib.suppress(PermissionError):  # not ours: as the database's files
-                os.fchmod(handle.fileno(), 0o600)
+    owner_only(path)
+    with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, even on a crash
         yield
