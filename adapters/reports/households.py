@@ -8,13 +8,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Connection,
     Select,
     Subquery,
     and_,
-    cast,
     func,
     or_,
     select,
@@ -34,6 +32,7 @@ from adapters.reports.request import (
     Row,
     build_report,
 )
+from adapters.reports.sums import integer_sum
 from domain.periods import Period
 from projections.household_measures import (
     DIMENSIONS,
@@ -97,7 +96,7 @@ def _nets(view: SqlHouseholdView, period: Period, *, by_kind: bool = True) -> Se
     p = view.payment.c
     keys = [p.household_key, p.month, *([p.kind] if by_kind else [])]
     return (
-        select(*keys, _whole(func.sum(p.amount_ore - p.reversed_ore)).label("net"))
+        select(*keys, integer_sum(p.amount_ore - p.reversed_ore).label("net"))
         .where(p.month >= period.start.toordinal(), p.month <= period.end.toordinal())
         .group_by(*keys)
     )
@@ -156,7 +155,7 @@ def _summed(
                 *(g[d] for d in dims),
                 g.household_key,
                 g.month,
-                _whole(func.sum(g.net)).label("net"),
+                integer_sum(g.net).label("net"),
                 # The composition is the same for every kind of one household-month.
                 func.max(g.children).label("children"),
                 func.max(g.applicant).label("applicant"),
@@ -246,12 +245,6 @@ def _summed(
 
 
 _FLAGS = ("newly_arrived", "with_children")  # 0 and 1 on SQLite
-
-
-def _whole(total: Any) -> Any:
-    """A sum of öre as a bigint: PostgreSQL sums bigints to a numeric, slower to compare
-    and sum again over every household-month."""
-    return cast(total, BigInteger)
 
 
 def _long_term(per: Subquery, dims: list[str], name: str) -> Subquery:

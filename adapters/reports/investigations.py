@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, and_, cast, func, or_, select, tuple_
+from sqlalchemy import Connection, and_, func, or_, select, tuple_
 from sqlalchemy import case as when
 
 from adapters.readmodels.investigations import SqlInvestigationView, day_of
@@ -22,6 +22,7 @@ from adapters.reports.request import (
     ReportRequest,
     build_report,
 )
+from adapters.reports.sums import integer_sum
 from adapters.reports.text_keys import bytewise
 from domain.age_bands import AgeBand, band_of
 from domain.periods import Period
@@ -184,8 +185,8 @@ def _per_person(
         if name in _PERSONS_OF:  # persons with at least one such case
             measures.append(func.count(when((p[_PERSONS_OF[name]] > 0, 1))))
         else:
-            measures.append(_sum(p[name]))
-    statement = select(*grouped, _sum(p.cases), *measures)
+            measures.append(integer_sum(p[name]))
+    statement = select(*grouped, integer_sum(p.cases), *measures)
     if with_totals:
         return statement.add_columns(p.totals).group_by(p.totals, *grouped)
     return statement.group_by(*grouped)
@@ -209,11 +210,6 @@ _PERSONS_OF = {
     "persons_opened": "opened",
     "persons_closed": "closed",
 }
-
-
-def _sum(column: Any) -> Any:
-    """A sum of counts, as an integer (PostgreSQL sums a bigint to a numeric)."""
-    return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
 def _conditions(c: Any, period: Period) -> dict[str, Any]:
