@@ -27,7 +27,6 @@ from sqlalchemy import (
     String,
     Subquery,
     Table,
-    any_,
     bindparam,
     func,
     literal_column,
@@ -78,13 +77,19 @@ class History:
 
 
 def _one_of(column: ColumnElement[Any], keys: list[str], dialect: str) -> ColumnElement[bool]:
+    """`column` among `keys`, as a set the database looks each key up from (by the
+    history table's primary key). On PostgreSQL `= ANY(array)` was a filter on a scan of
+    every version: at a million events an explain's reports of 5 400 aggregates read
+    all 427 000 investigation versions, a number that grows with the log."""
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        return column == any_(bindparam("keys", keys, type_=ARRAY(String)))
-    listed: Select[Any] = select(literal_column("value")).select_from(
-        func.json_each(bindparam("keys", json.dumps(keys)))
-    )
+        # Bound as one text, split by the server: the driver quoted each element of a
+        # list bound as an array with a regular expression (25 ms for 5 400 keys).
+        joined = bindparam("keys", ",".join(keys), type_=String)
+        listed: Select[Any] = select(func.unnest(func.string_to_array(joined, ",")))
+    else:
+        listed = select(literal_column("value")).select_from(
+            func.json_each(bindparam("keys", json.dumps(keys)))
+        )
     return column.in_(listed.scalar_subquery())
 
 
