@@ -186,45 +186,33 @@ def _summed(
         .group_by(*(s[d] for d in dims))
         .subquery("groups")
     )
-    per_household = (
-        select(*(s[d] for d in dims), func.count().label("months"))
-        .where(counts)
-        .group_by(*(s[d] for d in dims), s.household_key)
-        .subquery("per_household")
-    )
-    households = _long_term(per_household, dims, "households")
     adults = union_all(
         select(*(s[d] for d in dims), s.applicant.label("adult"), s.month).where(counts),
         select(*(s[d] for d in dims), s.co_applicant, s.month).where(
             counts, s.co_applicant.is_not(None)
         ),
     ).subquery("adults")
-    a = adults.c
-    # An adult's months, each once (an adult can be in two household-months of one month:
-    # applicant in one, co-applicant in another), grouped rather than counted DISTINCT: a
-    # distinct count sorts the rows, a grouping can hash them.
-    adult_months = (
-        select(*(a[d] for d in dims), a.adult)
-        .group_by(*(a[d] for d in dims), a.adult, a.month)
-        .subquery("adult_months")
-    )
-    am = adult_months.c
-    per_adult = (
-        select(*(am[d] for d in dims), func.count().label("months"))
-        .select_from(adult_months)
-        .group_by(*(am[d] for d in dims), am.adult)
-        .subquery("per_adult")
-    )
-    people = _long_term(per_adult, dims, "adults")
-    statement = (
-        select(groups, households.c.households, households.c.long_term_households)
-        .add_columns(people.c.adults, people.c.long_term_adults)
-        .select_from(
-            groups.outerjoin(households, _same(groups, households, dims)).outerjoin(
-                people, _same(groups, people, dims)
-            )
+    statement = select(groups).select_from(groups)
+    if calendar_year:
+        per_household = (
+            select(*(s[d] for d in dims), func.count().label("months"))
+            .where(counts)
+            .group_by(*(s[d] for d in dims), s.household_key)
+            .subquery("per_household")
         )
-    )
+        households = _long_term(per_household, dims, "households")
+        people = _long_term(_per_adult(adults, dims), dims, "adults")
+        statement = statement.add_columns(
+            households.c.households, households.c.long_term_households
+        ).outerjoin(households, _same(groups, households, dims))
+        statement = statement.add_columns(people.c.adults, people.c.long_term_adults)
+    else:
+        # Only a calendar year counts long-term households and adults: any other period
+        # needs its distinct adults alone, not each adult's months (a step less over
+        # every counted household-month).
+        people = _distinct_adults(adults, dims)
+        statement = statement.add_columns(people.c.adults)
+    statement = statement.outerjoin(people, _same(groups, people, dims))
     if not dims:  # without groups an aggregate answers one row even where no row matters
         statement = statement.where(groups.c.net_ore.is_not(None))
     found: list[Group] = []
@@ -235,9 +223,9 @@ def _summed(
             net_ore=int(m["net_ore"]),
             children=int(m["children"]),
             adults=int(m["adults"] or 0),
-            households=int(m["households"] or 0),
-            long_term_households=int(m["long_term_households"] or 0),
-            long_term_adults=int(m["long_term_adults"] or 0),
+            households=int(m.get("households") or 0),
+            long_term_households=int(m.get("long_term_households") or 0),
+            long_term_adults=int(m.get("long_term_adults") or 0),
         )
         values = {d: (bool(m[d]) if d in _FLAGS else m[d]) for d in dims}
         found.append((values, measures_of(sums, months, calendar_year=calendar_year)))
@@ -245,6 +233,42 @@ def _summed(
 
 
 _FLAGS = ("newly_arrived", "with_children")  # 0 and 1 on SQLite
+
+
+def _per_adult(adults: Subquery, dims: list[str]) -> Subquery:
+    """Each adult's counted months, each once (an adult can be in two household-months of
+    one month: applicant in one, co-applicant in another), grouped rather than counted
+    DISTINCT: a distinct count sorts the rows, a grouping can hash them."""
+    a = adults.c
+    adult_months = (
+        select(*(a[d] for d in dims), a.adult)
+        .group_by(*(a[d] for d in dims), a.adult, a.month)
+        .subquery("adult_months")
+    )
+    am = adult_months.c
+    return (
+        select(*(am[d] for d in dims), func.count().label("months"))
+        .select_from(adult_months)
+        .group_by(*(am[d] for d in dims), am.adult)
+        .subquery("per_adult")
+    )
+
+
+def _distinct_adults(adults: Subquery, dims: list[str]) -> Subquery:
+    """Per group: how many adults have months that count."""
+    a = adults.c
+    per_adult = (
+        select(*(a[d] for d in dims), a.adult)
+        .group_by(*(a[d] for d in dims), a.adult)
+        .subquery("per_adult")
+    )
+    p = per_adult.c
+    return (
+        select(*(p[d] for d in dims), func.count().label("adults"))
+        .select_from(per_adult)
+        .group_by(*(p[d] for d in dims))
+        .subquery("adults_counted")
+    )
 
 
 def _long_term(per: Subquery, dims: list[str], name: str) -> Subquery:
