@@ -26,9 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from adapters.eventstore.engine import control_table_exists, create_all, lock_schema, writing
-from adapters.readmodels.bulk import chunks
 from adapters.readmodels.plan import WritePlan
-from adapters.readmodels.versions import History, Versions, statistics_ddl
+from adapters.readmodels.versions import History, Versions, one_of, statistics_ddl
 from projections.batching import PositionMoved
 
 
@@ -221,12 +220,9 @@ class SqlGenerationView(SqlTracking):
         """Each aggregate's source and id in its feed, by hex key: all that explain shows
         of one (loading the whole records took a sixth of an explain's time)."""
         key, source, ident = list(self.identity().columns)[:3]
-        found: dict[str, tuple[str, str]] = {}
+        wanted = one_of(key, list(keys), self.engine.dialect.name)  # one statement
         with self.engine.connect() as conn:
-            for chunk in chunks(list(keys)):
-                for k, s, i in conn.execute(select(key, source, ident).where(key.in_(chunk))):
-                    found[k] = (s, i)
-        return found
+            return {k: (s, i) for k, s, i in conn.execute(select(key, source, ident).where(wanted))}
 
     def at(self, position: int, keys: Sequence[str] | None = None) -> Self:
         """This view as reports read it at a log position: the rows current then (of the

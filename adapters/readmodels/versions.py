@@ -72,11 +72,11 @@ class History:
             .where(current_until(self.table) > position)
         )
         if keys is not None:
-            statement = statement.where(_one_of(h[self.live[0].column], list(keys), dialect))
+            statement = statement.where(one_of(h[self.live[0].column], list(keys), dialect))
         return statement.subquery(name)
 
 
-def _one_of(column: ColumnElement[Any], keys: list[str], dialect: str) -> ColumnElement[bool]:
+def one_of(column: ColumnElement[Any], keys: list[str], dialect: str) -> ColumnElement[bool]:
     """`column` among `keys`, as a set the database looks each key up from (by the
     history table's primary key). On PostgreSQL `= ANY(array)` was a filter on a scan of
     every version: at a million events an explain's reports of 5 400 aggregates read
