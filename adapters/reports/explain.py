@@ -31,7 +31,9 @@ from adapters.reports.stream import AnyReportedStream
 from domain.provenance import FedEvent
 
 RowKey = tuple[Cell, ...]  # a row's period and group
-Figures = dict[tuple[RowKey, str], Row]  # an aggregate's own figures in a row, by key (hex)
+# An aggregate's own figures in a row (its measures' values but the period's days), by
+# the row and the aggregate's key (hex).
+Figures = dict[tuple[RowKey, str], tuple[Cell, ...]]
 _BATCH = 5000
 _AT_ONCE = 2  # reports run side by side
 
@@ -183,8 +185,10 @@ def _hex(originator_id: UUID | str) -> str:
 def _figures(report: Report, keyed: ReportRequest) -> Figures:
     """Each aggregate's own figures in each row of a report grouped by aggregate too."""
     *dims, key_dim = ["period", *keyed.by]
+    measures = [m for m in keyed.kind.measures if m != "days"]
     return {
-        (tuple(row[d] for d in dims), str(row[key_dim])): _measures(row) for row in report["rows"]
+        (tuple(row[d] for d in dims), str(row[key_dim])): tuple(row[m] for m in measures)
+        for row in report["rows"]
     }
 
 
@@ -213,7 +217,3 @@ def _paired(then: Report, now: Report, request: ReportRequest) -> dict[RowKey, t
             before, after = pairs.get(key, (empty, empty))
             pairs[key] = (row, after) if side == 0 else (before, row)
     return pairs
-
-
-def _measures(row: Row) -> Row:
-    return {k: v for k, v in row.items() if k != "days"}
