@@ -33,6 +33,9 @@ _NOT_DETAILS = {
 }
 
 
+_HIDDEN = _NOT_DETAILS | {"values"}  # a change's values are shown as its details
+
+
 @cache  # a few event classes, asked once per event shown
 def feed_type(event_class: type) -> str:
     """Household.PaymentReversed -> household.payment_reversed: the feed's own names."""
@@ -43,10 +46,12 @@ def feed_type(event_class: type) -> str:
 def event_history(events: Sequence[FedEvent]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
-        details = {k: v for k, v in e.__dict__.items() if k not in _NOT_DETAILS}
+        facts = e.__dict__
         # A change's new values, without the person fields a household change may carry.
-        changed = details.pop("values", None) or {}
-        details.update({k: v for k, v in changed.items() if k not in _NOT_DETAILS})
+        changed = facts.get("values") or {}
+        details = {k: v for k, v in facts.items() if k not in _HIDDEN}
+        if changed:
+            details.update({k: v for k, v in changed.items() if k not in _NOT_DETAILS})
         rows.append(
             {
                 "version": e.originator_version,
