@@ -4,6 +4,7 @@ measures are computed by projections.household_measures, the same on both databa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,8 @@ from sqlalchemy import (
     Subquery,
     and_,
     func,
+    literal,
+    null,
     or_,
     select,
     true,
@@ -68,9 +71,29 @@ def household_report(
         # The reference's totals and groups of a period are made from the same rows:
         # fetched once (reading the households' documents is most of its time).
         fetched: dict[Period, list[MonthRow]] = {}
+        # A period's totals and its groups are counted over the same slots in one
+        # statement: build_report asks for the totals first, then for the groups. Not by
+        # kind: a household-month's kinds are not the household-month.
+        both = bool(request.group_by) and not request.time_by and "kind" not in request.group_by
+        groups_of: dict[Period, list[Group]] = {}
 
         def query(period: Period, dims: list[str]) -> list[Group]:
             months, year = _months(period), _calendar_year(period)
+            if in_sql and both and not dims:
+                found = _summed(
+                    conn,
+                    view,
+                    period,
+                    request.group_by,
+                    request.where,
+                    months,
+                    year,
+                    with_totals=True,
+                )
+                groups_of[period] = [group for group in found if group[0]]
+                return [group for group in found if not group[0]]  # the totals' one
+            if in_sql and both and period in groups_of:
+                return groups_of.pop(period)
             if in_sql:
                 return _summed(conn, view, period, dims, request.where, months, year)
             if period not in fetched:
@@ -139,9 +162,14 @@ def _summed(
     where: dict[str, list[Cell]],
     months: int,
     calendar_year: bool,
+    *,
+    with_totals: bool = False,
 ) -> list[Group]:
     """household_measures' sums, made in SQL: household-months (slots) per group, then
-    what counts of them, by group, by household and by adult."""
+    what counts of them, by group, by household and by adult. `with_totals` (`dims` not
+    empty, not kind): the totals too, as one more group with no values, counted over the
+    same slots: the slots (the nets and their join to the eras) are most of a statement,
+    and they were made twice, once for the totals and once for the groups."""
     # Kinds matter only when a report groups or filters by them; otherwise the payments are
     # summed per household-month at once, and each such row is a slot as it is (3 M events,
     # households year totals: the slots' regrouping was a fifth of the statement).
@@ -174,6 +202,32 @@ def _summed(
             g.applicant,
             g.co_applicant,
         ).cte("slots")
+    statement: Any = _sums(slots, dims, calendar_year).add_columns(literal(False).label("totals"))
+    if with_totals:
+        # Every group's dimension is a value of the household-month, so the slots are the
+        # totals' slots too; the totals' row has no values (NULL) and says so.
+        totals = _sums(slots, [], calendar_year, blank=dims)
+        statement = union_all(statement, totals.add_columns(literal(True).label("totals")))
+    found: list[Group] = []
+    for row in conn.execute(statement):
+        m = row._mapping
+        sums = HouseholdSums(
+            household_months=int(m["household_months"]),
+            net_ore=int(m["net_ore"]),
+            children=int(m["children"]),
+            adults=int(m["adults"] or 0),
+            households=int(m.get("households") or 0),
+            long_term_households=int(m.get("long_term_households") or 0),
+            long_term_adults=int(m.get("long_term_adults") or 0),
+        )
+        values = {} if m["totals"] else {d: (bool(m[d]) if d in _FLAGS else m[d]) for d in dims}
+        found.append((values, measures_of(sums, months, calendar_year=calendar_year)))
+    return found
+
+
+def _sums(slots: Any, dims: list[str], calendar_year: bool, blank: Sequence[str] = ()) -> Any:
+    """The sums over the slots by `dims`, one row per group; `blank`: dimensions answered
+    as NULL (the totals beside the groups)."""
     s = slots.c
     counts = s.net > 0
     groups = (
@@ -192,7 +246,10 @@ def _summed(
             counts, s.co_applicant.is_not(None)
         ),
     ).subquery("adults")
-    statement = select(groups).select_from(groups)
+    sums = [groups.c.household_months, groups.c.net_ore, groups.c.children]
+    statement: Any = select(
+        *(null().label(d) for d in blank), *(groups.c[d] for d in dims), *sums
+    ).select_from(groups)
     if calendar_year:
         per_household = (
             select(*(s[d] for d in dims), func.count().label("months"))
@@ -211,25 +268,16 @@ def _summed(
         # needs its distinct adults alone, not each adult's months (a step less over
         # every counted household-month).
         people = _distinct_adults(adults, dims)
-        statement = statement.add_columns(people.c.adults)
+        statement = statement.add_columns(
+            people.c.adults,
+            null().label("households"),
+            null().label("long_term_households"),
+            null().label("long_term_adults"),
+        )
     statement = statement.outerjoin(people, _same(groups, people, dims))
     if not dims:  # without groups an aggregate answers one row even where no row matters
         statement = statement.where(groups.c.net_ore.is_not(None))
-    found: list[Group] = []
-    for row in conn.execute(statement):
-        m = row._mapping
-        sums = HouseholdSums(
-            household_months=int(m["household_months"]),
-            net_ore=int(m["net_ore"]),
-            children=int(m["children"]),
-            adults=int(m["adults"] or 0),
-            households=int(m.get("households") or 0),
-            long_term_households=int(m.get("long_term_households") or 0),
-            long_term_adults=int(m.get("long_term_adults") or 0),
-        )
-        values = {d: (bool(m[d]) if d in _FLAGS else m[d]) for d in dims}
-        found.append((values, measures_of(sums, months, calendar_year=calendar_year)))
-    return found
+    return statement
 
 
 _FLAGS = ("newly_arrived", "with_children")  # 0 and 1 on SQLite
