@@ -16,7 +16,7 @@ import domain.household
 import domain.investigation
 import domain.placement
 from adapters.eventstore.codec import event_decoder
-from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.log_reader import EventDecoder, read_rows, read_stream_rows
 from adapters.eventstore.transcoding import FastTranscoder, make_mapper
 from tests.helpers import (
     WOMAN,
@@ -193,3 +193,24 @@ def test_a_share_of_the_log_is_read_in_order_once_whatever_the_batch(volym):
             expected = [r for r in everything if digits[0] <= _digit(r[1]) < digits[1]]
             assert [r[0] for r in got] == [r[0] for r in expected], (digits, limit)
     assert read_rows(volym.recorder, 0, 1000, upto=last - 5) == everything[:-5]
+
+
+def test_a_streams_rows_are_read_in_order_once_whatever_the_window(volym):
+    ingest(
+        volym,
+        *[started(f"P{n}", "2024-01-10") for n in range(6)],
+        *[reported(f"U{n}", "2024-01-02") for n in range(6)],
+        started("P9", "2024-02-01"),
+        reported("U9", "2024-02-02"),
+    )
+    everything = read_rows(volym.recorder, 0, 1000)
+    last = everything[-1][0]
+    for prefix in PREFIXES:
+        for after, upto in [(0, last), (3, last - 1), (last, last)]:
+            expected = [
+                r for r in everything if after < r[0] <= upto and r[3].startswith(prefix)
+            ]
+            for window in (1, 4, 1000):
+                got = read_stream_rows(volym.recorder, prefix, after, upto, window)
+                assert got == expected, (prefix, after, upto, window)
+    assert read_stream_rows(volym.recorder, "domain.placement:", 0, last, 4)  # not vacuous

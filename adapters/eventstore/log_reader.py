@@ -67,6 +67,40 @@ def read_rows(
         return rows
 
 
+def read_stream_rows(
+    recorder: EventRecorder, prefix: str, after: int, upto: int, window: int
+) -> list[Row]:
+    """One stream's stored events (topics starting with `prefix`) after `after` to `upto`,
+    in order, read `window` positions at a time: the other streams' rows, most of a
+    stretch of the log, are passed over by the database rather than fetched and dropped
+    here (explain's month at ten million events: 54 000 of 101 000 rows). A window keeps
+    each statement's range small, so it is read by its key whatever the statistics say."""
+    rows: list[Row] = []
+    while after < upto:
+        stop = min(after + window, upto)
+        rows += _stream_window(recorder, prefix, after, stop)
+        after = stop
+    return rows
+
+
+def _stream_window(recorder: EventRecorder, prefix: str, after: int, stop: int) -> list[Row]:
+    if not isinstance(recorder, SQLiteEventRecorder):
+        from adapters.eventstore.pg_reader import pg_read_stream
+
+        return pg_read_stream(recorder, prefix, after, stop)
+    with recorder.datastore.transaction(commit=False) as c:
+        cursor = cast(sqlite3.Cursor, c)
+        cursor.row_factory = None
+        cursor.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state "
+            f"FROM {recorder.events_table_name} WHERE rowid > ? AND rowid <= ? "
+            "AND substr(topic, 1, ?) = ? ORDER BY rowid",
+            (after, stop, len(prefix), prefix),
+        )
+        found: list[Row] = cursor.fetchall()
+        return found
+
+
 def read_rows_of(recorder: EventRecorder, originator_ids: Iterable[UUID]) -> list[Row]:
     """Every stored event of these aggregates, in log order."""
     ids = sorted(set(originator_ids))

@@ -52,6 +52,17 @@ def pg_read_share(
     return []
 
 
+def pg_read_stream(
+    recorder: PostgresEventRecorder, prefix: str, after: int, stop: int
+) -> list[Row]:
+    return _pg_rows(
+        recorder,
+        "WHERE notification_id > %s AND notification_id <= %s "
+        "AND left(topic, %s) = %s ORDER BY notification_id",
+        (after, stop, len(prefix), prefix),
+    )
+
+
 def pg_read_of(recorder: PostgresEventRecorder, originator_ids: list[UUID]) -> list[Row]:
     return _pg_rows(recorder, "WHERE originator_id = ANY(%s)", (originator_ids,))
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from adapters.eventstore.log_reader import EventDecoder, read_rows
+from adapters.eventstore.log_reader import EventDecoder, read_rows, read_stream_rows
 from adapters.eventstore.moments import Moment
 from adapters.eventstore.store import Row as LogRow
 from adapters.eventstore.store import Store
@@ -157,12 +157,7 @@ def _replayed(
 
 def _late_rows(store: Store, prefix: str, after: int, upto: int) -> list[LogRow]:
     """The stream's stored events after position `after`, to `upto`, undecoded."""
-    found: list[LogRow] = []
-    position = after
-    while rows := read_rows(store.recorder, position, _BATCH, upto=upto):
-        found += [row for row in rows if row[3].startswith(prefix)]
-        position = rows[-1][0]
-    return found
+    return read_stream_rows(store.recorder, prefix, after, upto, _BATCH)
 
 
 def _events(store: Store, prefix: str) -> list[tuple[int, FedEvent]]:
