@@ -62,30 +62,29 @@ def explain(
             touched = sorted({_hex(row[1]) for row in late})
             own_then = pool.submit(stream.report, live.at(moment.position, touched), keyed)
             own_now = pool.submit(stream.report, live.at(position, touched), keyed)
+            # While the database counts, this thread decodes the touched aggregates' events,
+            # makes their histories and finds their names: in a report of the stretch's
+            # period nearly every one is a cause, and this work took half as long as the
+            # reports after them (investigations year at 10 M events: 3.4 s of 6.6).
+            decoder = EventDecoder(store.events.mapper, stream.topic_prefix)
+            late_of = _by_aggregate(cast(list[FedEvent], decoder.decode(late)))
+            histories = {key: event_history(events) for key, events in late_of.items()}
+            names = live.names(touched)
             now, then = now_report.result(), then_report.result()
             before, after = _figures(own_then.result(), keyed), _figures(own_now.result(), keyed)
-            changed = {key for _, key in _differing(before, after)}
-            decoder = EventDecoder(store.events.mapper, stream.topic_prefix)
-            events = [
-                cast(FedEvent, e) for e in decoder.decode(r for r in late if _hex(r[1]) in changed)
-            ]
-            names = live.names(sorted(changed))
         else:
             now = now_report.result()
             then, before, after, events, names = _replayed(
                 store, stream, request, keyed, as_of, moment
             )
-    late_of: dict[str, list[FedEvent]] = {}
-    for e in events:
-        late_of.setdefault(e.originator_id.hex, []).append(e)
+            late_of = _by_aggregate(events)
+            histories = {}
     causes: dict[RowKey, list[str]] = {}
     for row_key, key in _differing(before, after):
         causes.setdefault(row_key, []).append(key)
 
     # An aggregate that changed a group's row changed the totals' row too, and maybe more
     # rows: its history is made once and shown in each.
-    histories: dict[str, list[dict[str, Any]]] = {}
-
     def history_of(key: str) -> list[dict[str, Any]]:
         if key not in histories:
             histories[key] = event_history(late_of[key])
@@ -153,6 +152,14 @@ def _replayed(
         if isinstance(e, stream.created)
     }
     return then, before, after, late, names
+
+
+def _by_aggregate(events: list[FedEvent]) -> dict[str, list[FedEvent]]:
+    """Events by their aggregate's key (hex), in log order."""
+    late_of: dict[str, list[FedEvent]] = {}
+    for e in events:
+        late_of.setdefault(e.originator_id.hex, []).append(e)
+    return late_of
 
 
 def _late_rows(store: Store, prefix: str, after: int, upto: int) -> list[LogRow]:
