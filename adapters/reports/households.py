@@ -34,6 +34,7 @@ from adapters.reports.request import (
     ReportRequest,
     Row,
     build_report,
+    sharing_totals,
 )
 from adapters.reports.sums import integer_sum
 from domain.periods import Period
@@ -71,31 +72,21 @@ def household_report(
         # The reference's totals and groups of a period are made from the same rows:
         # fetched once (reading the households' documents is most of its time).
         fetched: dict[Period, list[MonthRow]] = {}
+
+        def summed(period: Period, dims: list[str], with_totals: bool) -> list[Group]:
+            months, year = _months(period), _calendar_year(period)
+            return _summed(
+                conn, view, period, dims, request.where, months, year, with_totals=with_totals
+            )
+
         # A period's totals and its groups are counted over the same slots in one
-        # statement: build_report asks for the totals first, then for the groups. Not by
-        # kind: a household-month's kinds are not the household-month.
-        both = bool(request.group_by) and not request.time_by and "kind" not in request.group_by
-        groups_of: dict[Period, list[Group]] = {}
+        # statement. Not by kind: a household-month's kinds are not the household-month.
+        sql = sharing_totals(request, summed, shared="kind" not in request.group_by)
 
         def query(period: Period, dims: list[str]) -> list[Group]:
-            months, year = _months(period), _calendar_year(period)
-            if in_sql and both and not dims:
-                found = _summed(
-                    conn,
-                    view,
-                    period,
-                    request.group_by,
-                    request.where,
-                    months,
-                    year,
-                    with_totals=True,
-                )
-                groups_of[period] = [group for group in found if group[0]]
-                return [group for group in found if not group[0]]  # the totals' one
-            if in_sql and both and period in groups_of:
-                return groups_of.pop(period)
             if in_sql:
-                return _summed(conn, view, period, dims, request.where, months, year)
+                return sql(period, dims)
+            months, year = _months(period), _calendar_year(period)
             if period not in fetched:
                 fetched[period] = _rows_from_documents(conn, view, period)
             groups: dict[tuple[Cell, ...], list[MonthRow]] = {}
@@ -216,9 +207,9 @@ def _summed(
             net_ore=int(m["net_ore"]),
             children=int(m["children"]),
             adults=int(m["adults"] or 0),
-            households=int(m.get("households") or 0),
-            long_term_households=int(m.get("long_term_households") or 0),
-            long_term_adults=int(m.get("long_term_adults") or 0),
+            households=int(m["households"] or 0),
+            long_term_households=int(m["long_term_households"] or 0),
+            long_term_adults=int(m["long_term_adults"] or 0),
         )
         values = {} if m["totals"] else {d: (bool(m[d]) if d in _FLAGS else m[d]) for d in dims}
         found.append((values, measures_of(sums, months, calendar_year=calendar_year)))

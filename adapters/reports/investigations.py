@@ -21,6 +21,7 @@ from adapters.reports.request import (
     ReportKind,
     ReportRequest,
     build_report,
+    sharing_totals,
 )
 from adapters.reports.sums import integer_sum
 from adapters.reports.text_keys import bytewise
@@ -50,27 +51,18 @@ def investigation_report(
 ) -> Report:
     """`in_sql=False`: every report counted in Python from the case rows (the reference)."""
     with view.engine.connect() as conn:
+
+        def counted(period: Period, dims: list[str], with_totals: bool) -> list[Group]:
+            return _counted(conn, view, period, dims, request.where, with_totals=with_totals)
+
         # On PostgreSQL a period's totals and its groups are counted in one pass (GROUPING
-        # SETS): build_report asks for the totals first, then for the groups.
-        both = (
-            conn.dialect.name == "postgresql"
-            and bool(request.group_by)
-            and not request.time_by
-            and "outcome" not in request.group_by  # its groups count other cases
-        )
-        groups_of: dict[Period, list[Group]] = {}
+        # SETS). Not by outcome: its groups count other cases.
+        in_one = conn.dialect.name == "postgresql" and "outcome" not in request.group_by
+        sql = sharing_totals(request, counted, shared=in_one)
 
         def query(period: Period, dims: list[str]) -> list[Group]:
             if in_sql and not request.age_bands:
-                if both and not dims:
-                    found = _counted(
-                        conn, view, period, request.group_by, request.where, with_totals=True
-                    )
-                    groups_of[period] = [group for group in found if group[0]]
-                    return [group for group in found if not group[0]]  # the totals' one
-                if both and period in groups_of:
-                    return groups_of.pop(period)
-                return _counted(conn, view, period, dims, request.where)
+                return sql(period, dims)
             by_outcome = "outcome" in dims
             # Outcome exists only for closed cases: filtered or grouped by it, only the
             # closing measures are defined.

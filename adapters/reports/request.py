@@ -22,6 +22,8 @@ Cell = str | int | float | bool | None  # one value in a row: a dimension's or a
 Row = dict[str, Cell]
 Group = tuple[Row, Row]  # (dimension values, measures)
 Query = Callable[[Period, list[str]], list[Group]]
+# A period's groups by the dimensions, and with `True` the totals' group too (no values).
+Counted = Callable[[Period, list[str], bool], list[Group]]
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,27 @@ def build_report(request: ReportRequest, query: Query) -> Report:
         "rows": rows,
         "totals": totals,
     }
+
+
+def sharing_totals(request: ReportRequest, count: Counted, *, shared: bool) -> Query:
+    """build_report's query from `count`. When `shared` (the stream can) and the request has
+    groups but no time dimension, a period's totals and its groups come from one count:
+    build_report asks for the totals first, then for the same period's groups, which are
+    kept from that answer."""
+    if not (shared and request.group_by and not request.time_by):
+        return lambda period, dims: count(period, dims, False)
+    groups_of: dict[Period, list[Group]] = {}
+
+    def query(period: Period, dims: list[str]) -> list[Group]:
+        if not dims:
+            found = count(period, request.group_by, True)
+            groups_of[period] = [group for group in found if group[0]]
+            return [group for group in found if not group[0]]  # the totals' one
+        if period in groups_of:
+            return groups_of.pop(period)
+        return count(period, dims, False)
+
+    return query
 
 
 def _sub_periods(period: Period, time_by: list[str]) -> list[Period]:
