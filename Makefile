@@ -28,7 +28,7 @@ test-unit: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check domain projections adapters tests scripts
-	$(VENV)/bin/mypy domain projections adapters
+	$(VENV)/bin/mypy domain projections adapters scripts
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)

@@ -101,7 +101,8 @@ def baseline(feed: Path, env: dict[str, str]) -> float:
             if "month" in e:
                 fields["month"] = date.fromisoformat(e["month"] + "-01")
             fields["model_fields_set"] = set(e)
-            event = SimpleNamespace(**{**DEFAULTS, **fields})
+            # An attribute bag: the commands read a FeedEvent's attributes only.
+            event: Any = SimpleNamespace(**{**DEFAULTS, **fields})
             stream = BY_PREFIX[event.type.partition(".")[0]]
             key = stream.key(event.source, getattr(event, stream.id_field))
             try:
