@@ -16,17 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.streams import STREAMS  # noqa: E402
+from scripts.bench_stores import fresh_store  # noqa: E402
 
-PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = "bench-key-0123456789abcdef0123456789"
 SEED = 2024  # the demo's
 
@@ -35,14 +32,7 @@ def ingest(files: list[Path], kind: str, directory: Path) -> float:
     """Seconds for `volym ingest files` into a fresh store of this kind."""
     command = [sys.executable, "-c", "from adapters.cli.app import main; main()", "ingest"]
     env = {**os.environ, "VOLYM_PSEUDONYM_KEY": KEY}
-    if kind == "sqlite":
-        url, name = f"sqlite:///{directory / f'v-{uuid.uuid4().hex[:8]}.db'}", ""
-    else:
-        name = f"volym_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{PG_URL.rpartition('/')[0]}/{name}"
-    try:
+    with fresh_store(kind, directory) as url:
         started = time.perf_counter()
         subprocess.run(
             [*command, *map(str, files), "--db", url],
@@ -52,10 +42,6 @@ def ingest(files: list[Path], kind: str, directory: Path) -> float:
             stdout=subprocess.DEVNULL,
         )
         return time.perf_counter() - started
-    finally:
-        if name:
-            with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import zlib
 from multiprocessing.synchronize import Event
 from pathlib import Path
@@ -35,25 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ingest import write_feed
+from bench_stores import database_url, pg_database
 
-PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = "bench-key-0123456789abcdef0123456789"
 ROOT = Path(__file__).resolve().parent.parent
 REQUEST = 500
 ASKED = {"period": "2024-Q1", "by": "form_group"}  # the report fetched under the load
 VOLYM = [sys.executable, "-c", "from adapters.cli.app import main; main()"]
-
-
-def fresh_database() -> tuple[str, str]:
-    name = f"volym_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, f"{PG_URL.rpartition('/')[0]}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def volym(*args: str, db: str) -> subprocess.CompletedProcess[str]:
@@ -82,7 +69,10 @@ def free_port() -> int:
 
 
 def read_reports(
-    base: str, token: str, pause: float, reading: Event,
+    base: str,
+    token: str,
+    pause: float,
+    reading: Event,
     measured: multiprocessing.Queue[list[float]],
 ) -> None:
     """Fetch the report, pause, again, while `reading` is set; put the latencies."""
@@ -101,8 +91,8 @@ def read_reports(
 def measure_http(
     lines: list[str], clients: int, workers: int, pause: float, readers: str
 ) -> dict[str, object]:
-    name, db = fresh_database()
-    try:
+    with pg_database() as name:
+        db = database_url(name)
         integrator = volym("token", "create", "bench", "--role", "integrator",
                            "--source", "lifecare-exempelby", db=db).stdout.strip()  # fmt: skip
         reader = volym("token", "create", "analyst", "--role", "reader", db=db).stdout.strip()
@@ -187,20 +177,16 @@ def measure_http(
             ),
             "reports": len(latencies),
         }
-    finally:
-        drop_database(name)
 
 
 def measure_cli(feed: Path, count: int) -> dict[str, object]:
-    name, db = fresh_database()
-    try:
+    with pg_database() as name:
+        db = database_url(name)
         started = time.perf_counter()
         done = volym("ingest", str(feed), db=db)
         elapsed = time.perf_counter() - started
         assert done.returncode == 0, done.stderr
         return {"events_per_s": round(count / elapsed), "seconds": round(elapsed, 2)}
-    finally:
-        drop_database(name)
 
 
 def main() -> None:
@@ -223,9 +209,7 @@ def main() -> None:
         feed = write_feed("mixed", args.events, Path(directory))
         lines = [line for line in feed.read_text().splitlines() if line.strip()]
         cli = measure_cli(feed, len(lines))
-        http = measure_http(
-            lines, args.clients, args.workers, args.report_pause, args.readers
-        )
+        http = measure_http(lines, args.clients, args.workers, args.report_pause, args.readers)
     result = {
         "events": len(lines),
         "clients": args.clients,

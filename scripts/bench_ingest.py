@@ -14,14 +14,10 @@ import argparse
 import heapq
 import itertools
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -43,8 +39,8 @@ from adapters.synthetic.households import household_feed
 from adapters.synthetic.investigations import case_feed
 from adapters.synthetic.placements import placement_feed
 from domain.errors import RuleViolation
+from scripts.bench_stores import PG_URL, fresh_store, pg_database, sqlite_file
 
-PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = "bench-key-0123456789abcdef0123456789"
 # What each synthetic feed yields at scale 1, to choose the scale for --events.
 EVENTS_PER_UNIT_SCALE = {"placements": 6700, "investigations": 51600, "households": 36000}
@@ -160,18 +156,6 @@ def measure_volym(feed: Path, url: str) -> tuple[int, float, dict[str, float]]:
     return summary.accepted, elapsed, reports
 
 
-@contextmanager
-def pg_database() -> Iterator[str]:
-    name = f"volym_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def pg_env(name: str) -> dict[str, str]:
     info = psycopg.conninfo.conninfo_to_dict(PG_URL)
     return {
@@ -217,32 +201,17 @@ def run_store(store: str, feed: Path, directory: Path, rounds: int = 1) -> dict[
 
 def _baseline_on(store: str, feed: Path, directory: Path) -> float:
     if store == "sqlite":
-        path = directory / f"baseline-{uuid.uuid4().hex}.db"
-        try:
+        with sqlite_file(directory, "baseline") as path:
             return baseline(
                 feed, {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
             )
-        finally:
-            _remove_sqlite(path)
     with pg_database() as name:
         return baseline(feed, pg_env(name))
 
 
 def _volym_on(store: str, feed: Path, directory: Path) -> tuple[int, float, dict[str, float]]:
-    if store == "sqlite":
-        path = directory / f"volym-{uuid.uuid4().hex}.db"
-        try:
-            return measure_volym(feed, f"sqlite:///{path}")
-        finally:
-            _remove_sqlite(path)
-    with pg_database() as name:
-        return measure_volym(feed, f"{PG_URL.rpartition('/')[0]}/{name}")
-
-
-def _remove_sqlite(path: Path) -> None:
-    """The database and its companions (the log, the rebuild locks)."""
-    for companion in path.parent.glob(path.name + "*"):
-        companion.unlink()
+    with fresh_store(store, directory) as url:
+        return measure_volym(feed, url)
 
 
 def main() -> None:

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters import application
 from adapters.composition import Volym, open_volym
-from scripts.bench_ingest import KEY, PG_URL, BaselineApp, pg_database, pg_env, write_feed
+from scripts.bench_ingest import KEY, BaselineApp, pg_env, write_feed
+from scripts.bench_stores import database_url, pg_database
 
 READ_BATCH = 1000
 
@@ -71,7 +72,7 @@ def run_store(store: str, feed: Path, directory: Path, repeat: int) -> dict[str,
             repeat,
         )
     with pg_database() as name:
-        return _measure(f"{PG_URL.rpartition('/')[0]}/{name}", pg_env(name), feed, repeat)
+        return _measure(database_url(name), pg_env(name), feed, repeat)
 
 
 def _measure(url: str, env: dict[str, str], feed: Path, repeat: int) -> dict[str, Any]:

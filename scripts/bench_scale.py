@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -49,8 +48,8 @@ from adapters.streams import STREAMS  # noqa: E402
 from adapters.synthetic.households import household_feed  # noqa: E402
 from adapters.synthetic.investigations import case_feed  # noqa: E402
 from adapters.synthetic.placements import SOURCE, placement_feed  # noqa: E402
+from scripts.bench_stores import fresh_store  # noqa: E402
 
-PG_URL = os.environ.get("VOLYM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 KEY = "bench-key-0123456789abcdef0123456789"
 EVENTS_AT_SCALE_1 = 94_300  # the example municipality's three feeds at scale 1
 MUNICIPALITY = 1_000_000  # at most this many events per municipality in the feed
@@ -172,27 +171,12 @@ def volym(*args: str, url: str) -> tuple[float, int]:
 @contextmanager
 def store(kind: str, directory: Path, keep: bool = False) -> Iterator[str]:
     """A fresh store, removed afterwards unless `keep` (PostgreSQL: its URL is logged)."""
-    if kind == "sqlite":
-        path = directory / f"volym-{uuid.uuid4().hex[:8]}.db"
-        try:
-            yield f"sqlite:///{path}"
-        finally:
-            for leftover in directory.glob(path.name + "*"):
-                leftover.unlink()
-        return
-    name = f"volym_bench_{'kept_' if keep else ''}{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_URL.rpartition('/')[0]}/{name}"
-    if keep:
+
+    def on_kept(url: str) -> None:
         log(f"kept store (drop it when done): {url}")
+
+    with fresh_store(kind, directory, keep=keep, on_kept=on_kept) as url:
         yield url
-        return
-    try:
-        yield url
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 EVENT_TABLES = ("stored_events", "feed_event", "feed_claim", "log_moment")
