@@ -48,7 +48,9 @@ def explain(
 ) -> Report:
     """`live` is the stream's live view, read as it is; `position` is the last event it
     has processed."""
-    keyed = replace(request, by=[*request.by, stream.report_kind.key_dimension])
+    keyed = replace(
+        request, by=[*request.by, stream.report_kind.key_dimension], rows_only=True
+    )
     # The four reports are independent, and each is mostly the database's work (on
     # SQLite too: the driver lets go of the interpreter while a statement runs), so two
     # run at a time, each on a connection of its own: the machine has two cores.

@@ -45,6 +45,9 @@ class ReportRequest:
     where: dict[str, list[Cell]] = field(default_factory=dict)
     as_of: datetime | None = None
     age_bands: tuple[AgeBand, ...] = ()  # the municipality's own, in place of the age groups
+    # The rows only, in any order: no totals counted, no rows sorted (explain's figures per
+    # aggregate, which it reads by their keys).
+    rows_only: bool = False
 
     @property
     def time_by(self) -> list[str]:
@@ -129,16 +132,18 @@ def build_report(request: ReportRequest, query: Query) -> Report:
     rows: list[Row] = []
     totals: list[Row] = []
     for period in request.periods:
-        total_groups = query(period, [])
-        total = total_groups[0][1] if total_groups else kind.empty(period)
-        totals.append({"period": period.label, **total})
-        if not request.by:
-            rows.append({"period": period.label, **total})
-            continue
+        if not (request.rows_only and request.by):
+            total_groups = query(period, [])
+            total = total_groups[0][1] if total_groups else kind.empty(period)
+            totals.append({"period": period.label, **total})
+            if not request.by:
+                rows.append({"period": period.label, **total})
+                continue
         for sub in _sub_periods(period, request.time_by):
             labels = {dim: _time_label(sub, dim) for dim in request.time_by}
             groups = query(sub, request.group_by)
-            groups.sort(key=lambda g: _sort_key(kind, request.group_by, g[0]))
+            if not request.rows_only:
+                groups.sort(key=lambda g: _sort_key(kind, request.group_by, g[0]))
             for values, measures in groups:
                 row: Row = {"period": period.label, **labels}
                 row.update({dim: values[dim] for dim in request.group_by})
@@ -169,7 +174,7 @@ def sharing_totals(request: ReportRequest, count: Counted, *, shared: bool) -> Q
     groups but no time dimension, a period's totals and its groups come from one count:
     build_report asks for the totals first, then for the same period's groups, which are
     kept from that answer."""
-    if not (shared and request.group_by and not request.time_by):
+    if not (shared and request.group_by and not request.time_by and not request.rows_only):
         return lambda period, dims: count(period, dims, False)
     groups_of: dict[Period, list[Group]] = {}
 

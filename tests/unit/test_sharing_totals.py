@@ -3,6 +3,8 @@ that answer are the ones build_report shows, and nothing is counted twice."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adapters.reports.investigations import INVESTIGATIONS
 from adapters.reports.request import Group, build_report, parse_request, sharing_totals
 from domain.periods import Period
@@ -41,3 +43,19 @@ def test_without_sharing_or_with_a_time_dimension_each_is_counted_apart():
         build_report(request, sharing_totals(request, _counting(calls), shared=shared))
         assert all(not with_totals for _, _, with_totals in calls), (shared, by)
         assert calls[0] == ("2023-Q1", (), False)
+
+
+def test_rows_only_counts_no_totals_and_keeps_the_answers_order():
+    """Explain's figures per aggregate: the groups as counted, nothing else."""
+    calls: list[tuple[str, tuple[str, ...], bool]] = []
+    request = replace(parse_request(INVESTIGATIONS, ["2023-Q1"], ["route"]), rows_only=True)
+
+    def count(period: Period, dims: list[str], with_totals: bool) -> list[Group]:
+        calls.append((period.label, tuple(dims), with_totals))
+        # In the reverse of the report's order (anmalan before ansokan).
+        return [({"route": "ansokan"}, _measures(1)), ({"route": "anmalan"}, _measures(2))]
+
+    report = build_report(request, sharing_totals(request, count, shared=True))
+    assert calls == [("2023-Q1", ("route",), False)]
+    assert [row["route"] for row in report["rows"]] == ["ansokan", "anmalan"]
+    assert report["totals"] == []
