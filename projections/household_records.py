@@ -16,16 +16,17 @@ from domain.periods import add_months
 PROJECTION_NAME = "households"
 TOPIC_PREFIX = "domain.household:Household."
 # Bump when the rows change meaning: the view is then rebuilt (2: versioned rows; 3: the
-# compositions by month, for reports counted in SQL; 4: versions indexed by position).
-PROJECTION_VERSION = 4
+# compositions by month, for reports counted in SQL; 4: versions indexed by position; 5:
+# reports count year rows, payments are not versioned).
+PROJECTION_VERSION = 5
 
 
 @dataclass
 class HouseholdRecord:
     """A household's composition over time and the payments it knows of. A snapshot from
-    the aggregate carries only the payments its batch changed: a long-term household has
-    years of payments, and carrying all of them on every payment made ingest cost grow
-    with each household's age."""
+    the aggregate carries only the payments of the years its batch changed (a year's rows
+    are made from all of them): a long-term household has years of payments, and carrying
+    all of them on every payment made ingest cost grow with each household's age."""
 
     key: UUID
     source: str
@@ -39,6 +40,10 @@ class HouseholdRecord:
     # What changed since the read model's last version of it (adapters.readmodels.versions)
     unversioned: set[str] = field(default_factory=set)  # payments
     composition_unversioned: bool = False
+    # The composition in force by month changed (registered, changed; not closed): every
+    # year's rows change with it. To write, and since the last version.
+    eras_changed: bool = False
+    eras_unversioned: bool = False
     persisted: bool = False  # True once the read model holds it (its old rows are replaced)
 
     def absorb(self, earlier: HouseholdRecord) -> None:
@@ -46,6 +51,13 @@ class HouseholdRecord:
         self.persisted = earlier.persisted
         self.payments = {**earlier.payments, **self.payments}
         self.changed |= earlier.changed
+        self.eras_changed |= earlier.eras_changed
+
+    def changed_years(self) -> set[int] | None:
+        """The years whose rows are to be written (None: every year)."""
+        if self.eras_changed:
+            return None
+        return {self.payments[pid].month.year for pid in self.changed}
 
     def eras(self) -> list[Era]:
         """The composition in force month by month, as runs of equal values. Made by
@@ -58,6 +70,16 @@ class HouseholdRecord:
                 runs[-1] = runs[-1]._replace(last=add_months(month, -1))
                 runs.append(Era(month, None, values))
         return runs
+
+    def years(self, only: set[int] | None = None) -> list[YearRows]:
+        """The household's rows of each year it was paid for, or of the years `only`
+        among them (the payments it carries must be all of those years' payments)."""
+        by_year: dict[int, list[Payment]] = {}
+        for payment in self.payments.values():
+            if only is None or payment.month.year in only:
+                by_year.setdefault(payment.month.year, []).append(payment)
+        eras = self.eras()
+        return [YearRows(year, year_rows(year, by_year[year], eras)) for year in sorted(by_year)]
 
     def in_force(self, month: date) -> Composition:
         """reports.md: the values on the month's first day, or on the registration day when
@@ -77,6 +99,49 @@ class Era(NamedTuple):
     first: date
     last: date | None
     values: Composition
+
+
+class YearRow(NamedTuple):
+    """A household's net assistance in each month of a year (None: no payment for it), of
+    one kind or of all kinds together (`kind` ALL_KINDS), in the months of the year in
+    which one composition was in force, the first of them `first_month` (1-12). What
+    reports count: a year's household-months are a few rows, not a row per payment."""
+
+    first_month: int
+    kind: str
+    composition: Composition
+    nets: tuple[int | None, ...]  # öre, for January to December
+
+
+class YearRows(NamedTuple):
+    year: int
+    rows: list[YearRow]
+
+
+ALL_KINDS = ""  # the kind of a year row that sums every kind
+
+
+def year_rows(year: int, payments: list[Payment], eras: list[Era]) -> list[YearRow]:
+    """The rows of one year from all its payments and the household's eras: one per era
+    and kind with a payment, and one per era for all kinds."""
+    first, last = date(year, 1, 1), date(year, 12, 1)
+    spans = [
+        (era.values, max(era.first, first).month, min(era.last or last, last).month)
+        for era in eras
+        if era.first <= last and (era.last is None or era.last >= first)
+    ]
+    nets: dict[tuple[int, str], list[int | None]] = {}
+    for payment in payments:
+        month = payment.month.month
+        begins = next(b for _, b, end in spans if month <= end)
+        for kind in (payment.kind, ALL_KINDS):
+            row = nets.setdefault((begins, kind), [None] * 12)
+            row[month - 1] = (row[month - 1] or 0) + payment.left_ore
+    values = {begins: composition for composition, begins, _ in spans}
+    return [
+        YearRow(begins, kind, values[begins], tuple(row))
+        for (begins, kind), row in sorted(nets.items())
+    ]
 
 
 def _month_from(day: date) -> date:

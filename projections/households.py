@@ -41,6 +41,8 @@ def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
             None,
             initial,
             composition_unversioned=True,
+            eras_changed=True,
+            eras_unversioned=True,
         )
         return
     record = records.get(key)
@@ -48,7 +50,8 @@ def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
         return  # history out of reach (a partial replay); nothing to attach it to
     if isinstance(e, Household.Changed):
         record.changes.append(CompositionChange(e.occurred_on, len(record.changes), e.values))
-        record.composition_unversioned = True
+        record.composition_unversioned = record.eras_unversioned = True
+        record.eras_changed = True
     elif isinstance(e, Household.Paid):
         record.payments[e.payment_id] = Payment(e.month, e.kind, ore(e.amount))
         record.changed.add(e.payment_id)
@@ -80,10 +83,19 @@ def record_of(
     household: Household, *, persisted: bool, events: Sequence[Any] = ()
 ) -> HouseholdRecord:
     """A household's state as a projection record, with the payments that `events`, new
-    since the read model had it, changed."""
+    since the read model had it, changed, and the others of their years (its rows of a
+    year are made from all the year's payments): of every year where the composition
+    changed."""
     changed = {
         e.payment_id for e in events if isinstance(e, Household.Paid | Household.PaymentReversed)
     }
+    eras_changed = any(isinstance(e, Household.Registered | Household.Changed) for e in events)
+    payments = household.payments
+    if eras_changed:
+        carried = dict(payments)
+    else:
+        years = {payments[pid].month.year for pid in changed}
+        carried = {pid: p for pid, p in payments.items() if p.month.year in years}
     return HouseholdRecord(
         key=household.id,
         source=household.source,
@@ -92,12 +104,12 @@ def record_of(
         closed_on=household.closed_on,
         initial=household.initial,
         changes=list(household.changes),
-        payments={pid: household.payments[pid] for pid in changed},  # immutable: shared
+        payments=carried,  # immutable: shared
         changed=changed,
         unversioned=set(changed),
-        composition_unversioned=any(
-            isinstance(e, Household.Registered | Household.Changed | Household.Closed)
-            for e in events
-        ),
+        composition_unversioned=eras_changed
+        or any(isinstance(e, Household.Closed) for e in events),
+        eras_changed=eras_changed,
+        eras_unversioned=eras_changed,
         persisted=persisted,
     )

@@ -41,7 +41,7 @@ from adapters.readmodels.versions import (
     history_table,
 )
 from domain.household_terms import Composition, CompositionChange, Payment
-from projections.household_records import Era, HouseholdRecord
+from projections.household_records import HouseholdRecord, YearRows
 
 KEY = String(32)
 
@@ -75,7 +75,8 @@ class _Payment(NamedTuple):
     payment: Payment
 
 
-# One payment and what is left of it, by the month it is for.
+# One payment and what is left of it, by the month it is for: what a household's record
+# is loaded with (a payment may be reversed later). Reports count the year rows.
 PAYMENT_FIELDS = (
     Field("household_key", KEY, "key", "key", primary_key=True),
     Field("payment_id", String(128), primary_key=True),
@@ -86,30 +87,35 @@ PAYMENT_FIELDS = (
 )
 
 
-class _Era(NamedTuple):
-    key: UUID
-    era: Era
-
-
-# The composition in force, by runs of months: what a report joins each payment's month to
-# (read from the state document instead, a quarter's report spent seconds in Python at ten
-# million events).
-ERA_FIELDS = (
-    Field("household_key", KEY, "key", "key", primary_key=True),
-    Field("first_month", Integer, "era.first", "day", primary_key=True),
-    Field("last_month", Integer, "era.last", "day", nullable=True),  # NULL: still in force
-    Field("applicant", String(64), "era.values.applicant"),
-    Field("co_applicant", String(64), "era.values.co_applicant", nullable=True),
-    Field("children", Integer, "era.values.children"),
-    Field("newly_arrived", Boolean, "era.values.newly_arrived", "bool"),
+# A household's net assistance by month of one year, in the months one composition was in
+# force (projections.household_records.YearRow): what reports count. A year's report reads
+# a row or two per household instead of a row per payment joined to the composition in
+# force that month (ten million events: a households year took 5-8 s that way).
+YEAR_FIELDS = (
+    Field("household_key", KEY, primary_key=True),
+    Field("year", Integer, primary_key=True),
+    Field("first_month", Integer, primary_key=True),  # 1-12
+    Field("kind", String(32), primary_key=True),  # ALL_KINDS: every kind together
+    Field("applicant", String(64)),
+    Field("co_applicant", String(64), nullable=True),
+    Field("children", Integer),
+    Field("newly_arrived", Boolean),
+    *(Field(f"net_{month}", BigInteger, nullable=True) for month in range(1, 13)),
 )
+NET_COLUMNS = tuple(f"net_{month}" for month in range(1, 13))
 _state_row = row_builder(STATE_FIELDS)
 _payment_row = row_builder(PAYMENT_FIELDS)
-_era_row = row_builder(ERA_FIELDS)
 
 
-def _era_rows(r: HouseholdRecord) -> list[RowTuple]:
-    return [_era_row(_Era(r.key, era)) for era in r.eras()]
+def _year_rows(key: str, year: YearRows) -> list[RowTuple]:
+    rows: list[RowTuple] = []
+    for row in year.rows:
+        c = row.composition
+        rows.append(
+            (key, year.year, row.first_month, row.kind, c.applicant, c.co_applicant,
+             c.children, c.newly_arrived, *row.nets)
+        )  # fmt: skip
+    return rows
 
 
 def household_tables(generation: int) -> tuple[Table, Table, Table]:
@@ -117,21 +123,21 @@ def household_tables(generation: int) -> tuple[Table, Table, Table]:
     options = {"sqlite_with_rowid": False}
     state = table("household_state" + suffix, metadata, STATE_FIELDS, **options)
     payment = table("household_payment" + suffix, metadata, PAYMENT_FIELDS, **options)
-    era = table("household_era" + suffix, metadata, ERA_FIELDS, **options)
-    Index(f"ix_household_payment{suffix}_month", payment.c.month)
-    return state, payment, era
+    year = table("household_year" + suffix, metadata, YEAR_FIELDS, **options)
+    Index(f"ix_household_year{suffix}_year", year.c.year, year.c.kind)
+    return state, payment, year
 
 
 class SqlHouseholdView(SqlGenerationView):
     def __init__(self, engine: Engine, generation: int) -> None:
-        self.state, self.payment, self.era = household_tables(generation)
+        self.state, self.payment, self.year = household_tables(generation)
         super().__init__(engine, generation, self.state.metadata)
-        # A household's composition is one version, and so are its eras; each payment is
-        # versioned alone (a long-term household has hundreds, and a batch changes one or two).
+        # A household's composition is one version; its rows of each year another (a
+        # long-term household has years of them, and a batch changes one or two). Payments
+        # are not versioned: reports count the year rows.
         self.histories = [
             history_table(self.state, STATE_FIELDS, 1),
-            history_table(self.payment, PAYMENT_FIELDS, 2),
-            history_table(self.era, ERA_FIELDS, 1),
+            history_table(self.year, YEAR_FIELDS, 2),
         ]
 
     def identity(self) -> Table:
@@ -142,13 +148,13 @@ class SqlHouseholdView(SqlGenerationView):
 
     def at(self, position: int, keys: Sequence[str] | None = None) -> SqlHouseholdView:
         """This view as reports read it at a log position: the rows current then (of the
-        households `keys` only, when given)."""
+        households `keys` only, when given). Payments have no versions: what reads them
+        (loading records, the reference count) reads the live view."""
         then = copy.copy(self)
-        state, payment, era = self.histories
+        state, year = self.histories
         dialect = self.engine.dialect.name
         then.state = cast_table(state.at(position, self.state.name, keys, dialect))
-        then.payment = cast_table(payment.at(position, self.payment.name, keys, dialect))
-        then.era = cast_table(era.at(position, self.era.name, keys, dialect))
+        then.year = cast_table(year.at(position, self.year.name, keys, dialect))
         return then
 
     def households(self, keys: Iterable[UUID]) -> dict[UUID, HouseholdRecord]:
@@ -198,37 +204,61 @@ class SqlHouseholdView(SqlGenerationView):
             for r in records
             for pid in r.changed
         ]
-        # Eras as the state row: written for every record (a version gathered is reused).
-        eras: list[RowTuple] = []
-        for r in records:
-            gathered = versions.latest(2, (r.key.hex,))
-            eras += gathered if gathered is not None else _era_rows(r)
+        rows, every, replaced = self._year_rows(records, versions)
         plan = WritePlan()
         plan.delete_keys(self.state, "household_key", stored)
-        plan.delete_keys(self.era, "household_key", stored)
+        plan.delete_keys(self.year, "household_key", every)
+        plan.delete_pairs(self.year, ("household_key", "year"), replaced)
         plan.delete_pairs(self.payment, ("household_key", "payment_id"), rewritten)
         plan.insert(self.state, states)
-        plan.insert(self.era, eras)
+        plan.insert(self.year, rows)
         plan.insert(self.payment, payments)
         plan.add_versions(versions)
         return plan
 
+    @staticmethod
+    def _year_rows(
+        records: Sequence[HouseholdRecord], versions: Versions
+    ) -> tuple[list[RowTuple], list[str], list[tuple[object, object]]]:
+        """The year rows the records changed (a year's last version gathered is reused:
+        made once), the stored households all of whose years go (their composition
+        changed), and the stored (household, year) rows that go."""
+        rows: list[RowTuple] = []
+        every: list[str] = []
+        replaced: list[tuple[object, object]] = []
+        for r in records:
+            key = r.key.hex
+            wanted = r.changed_years()
+            if wanted is None:
+                wanted = {payment.month.year for payment in r.payments.values()}
+                if r.persisted:
+                    every.append(key)
+            elif r.persisted:
+                replaced += [(key, year) for year in wanted]
+            made: set[int] = set()
+            for year in wanted:
+                gathered = versions.latest(1, (key, year))
+                if gathered is not None:
+                    rows += gathered
+                    made.add(year)
+            if made != wanted:
+                rows += [row for y in r.years(wanted - made) for row in _year_rows(key, y)]
+        return rows, every, replaced
+
 
 def _version_rows(r: HouseholdRecord) -> VersionRows:
-    """What changed since the last version: the composition and each payment apart."""
+    """What changed since the last version: the composition, and the rows of each year
+    its changed payments are for (of every year, where the composition by month changed)."""
     key = r.key.hex
     state: list[tuple[Unit, list[RowTuple]]] = (
         [((key,), [_state_row(r)])] if r.composition_unversioned else []
     )
-    payments: list[tuple[Unit, list[RowTuple]]] = [
-        ((key, pid), [_payment_row(_Payment(r.key, pid, r.payments[pid]))])
-        for pid in sorted(r.unversioned)
-    ]
-    eras: list[tuple[Unit, list[RowTuple]]] = (
-        [((key,), _era_rows(r))] if r.composition_unversioned else []
-    )
-    r.composition_unversioned, r.unversioned = False, set()
-    return [state, payments, eras]
+    only = None if r.eras_unversioned else {r.payments[pid].month.year for pid in r.unversioned}
+    years: list[tuple[Unit, list[RowTuple]]] = []
+    if only is None or only:
+        years = [((key, year.year), _year_rows(key, year)) for year in r.years(only)]
+    r.composition_unversioned, r.eras_unversioned, r.unversioned = False, False, set()
+    return [state, years]
 
 
 def record_from_row(m: RowMapping) -> HouseholdRecord:

@@ -1,6 +1,8 @@
-"""Benefit household figures: the period's household-month rows are selected in SQL, each
-joined to the composition in force that month (the household's era that holds it); the
-measures are computed by projections.household_measures, the same on both databases."""
+"""Benefit household figures, counted in SQL over the households' year rows (each month's
+net of a year, beside the composition in force in those months): a row or two per
+household and year, not a row per payment. The measures are made by
+projections.household_measures from the sums, the same on both databases; the reference
+reads the payments and the compositions' documents and counts in Python."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Select,
     Subquery,
     and_,
+    cast,
     func,
     literal,
     null,
@@ -25,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy import case as when
 
 from adapters.errors import UserError
-from adapters.readmodels.households import SqlHouseholdView
+from adapters.readmodels.households import NET_COLUMNS, SqlHouseholdView
 from adapters.reports.request import (
     Cell,
     Group,
@@ -47,7 +51,7 @@ from projections.household_measures import (
     household_measures,
     measures_of,
 )
-from projections.household_records import MonthRow, month_row
+from projections.household_records import ALL_KINDS, MonthRow, month_row
 
 
 def _empty(period: Period) -> Row:
@@ -105,10 +109,11 @@ def household_report(
         return build_report(request, query)
 
 
-def _nets(view: SqlHouseholdView, period: Period, *, by_kind: bool = True) -> Select[Any]:
-    """Each household's net amount per month (and kind) in the period."""
+def _nets(view: SqlHouseholdView, period: Period) -> Select[Any]:
+    """Each household's net amount per month and kind in the period, from its payments
+    (the reference's: reports count the year rows)."""
     p = view.payment.c
-    keys = [p.household_key, p.month, *([p.kind] if by_kind else [])]
+    keys = [p.household_key, p.month, p.kind]
     return (
         select(*keys, integer_sum(p.amount_ore - p.reversed_ore).label("net"))
         .where(p.month >= period.start.toordinal(), p.month <= period.end.toordinal())
@@ -116,33 +121,60 @@ def _nets(view: SqlHouseholdView, period: Period, *, by_kind: bool = True) -> Se
     )
 
 
-def _month_rows(view: SqlHouseholdView, period: Period, *, by_kind: bool) -> Subquery:
-    """Each household's net amount per month (and kind) in the period, with the
-    composition in force that month: the era of its household that holds the month."""
-    nets = _nets(view, period, by_kind=by_kind).subquery("nets")
-    n, e = nets.c, view.era.c
-    return (
-        select(
-            n.household_key,
-            n.month,
-            *([n.kind] if by_kind else []),
-            n.net,
-            e.children,
-            e.newly_arrived,
-            (e.children > 0).label("with_children"),
-            e.applicant,
-            e.co_applicant,
+_COMPOSITION = ("applicant", "co_applicant", "children", "newly_arrived")
+
+
+def _slots(
+    view: SqlHouseholdView, period: Period, dims: list[str], where: dict[str, list[Cell]]
+) -> tuple[list[ColumnElement[Any]], Subquery]:
+    """The year rows that have a household-month in the period (each month's net in it, or
+    NULL), and those nets. A report by kind or of some kinds reads the rows of each kind,
+    any other the rows of all kinds together; of several kinds not grouped by kind, a
+    household-month's kinds are summed first."""
+    y = view.year.c
+    kinds = where.get("kind")
+    rows: Any = view.year
+    conditions = [y.year >= period.start.year, y.year <= period.end.year]
+    if "kind" in dims or kinds is not None:
+        conditions.append(y.kind != ALL_KINDS)
+        if kinds is not None:
+            conditions.append(y.kind.in_(kinds))
+    else:
+        conditions.append(y.kind == ALL_KINDS)
+    if kinds is not None and len(kinds) > 1 and "kind" not in dims:
+        keys = [y.household_key, y.year, y.first_month, *(y[c] for c in _COMPOSITION)]
+        rows = (
+            select(*keys, *(func.sum(y[n]).label(n) for n in NET_COLUMNS))
+            .where(*conditions)
+            .group_by(*keys)
+            .subquery("kinds_summed")
         )
-        .join(
-            view.era,
-            and_(
-                e.household_key == n.household_key,
-                e.first_month <= n.month,
-                or_(e.last_month.is_(None), e.last_month >= n.month),
-            ),
-        )
-        .subquery("month_rows")
-    )
+        conditions = []
+    r = rows.c
+    conditions.append(or_(*(net.is_not(None) for net in _nets_in(r, period))))
+    conditions += [_dimension(r, d).in_(values) for d, values in where.items() if d != "kind"]
+    slots = select(rows).where(*conditions).subquery("slots")
+    return _nets_in(slots.c, period), slots
+
+
+def _nets_in(r: Any, period: Period) -> list[ColumnElement[Any]]:
+    """Each of a year row's months in the period: its net (NULL: no payment for it)."""
+    first = period.start.year * 12 + period.start.month - 1
+    last = period.end.year * 12 + period.end.month - 1
+    nets: list[ColumnElement[Any]] = []
+    for month, name in enumerate(NET_COLUMNS, start=1):
+        if period.start.year == period.end.year:  # a year's columns, some of them
+            if period.start.month <= month <= period.end.month:
+                nets.append(r[name])
+        else:
+            nets.append(when(((r.year * 12 + (month - 1)).between(first, last), r[name])))
+    return nets
+
+
+def _dimension(r: Any, dim: str) -> ColumnElement[Any]:
+    """A dimension's value on a year row: with_children is the row's children > 0."""
+    column: ColumnElement[Any] = (r.children > 0).label(dim) if dim == "with_children" else r[dim]
+    return column
 
 
 def _summed(
@@ -156,48 +188,37 @@ def _summed(
     *,
     with_totals: bool = False,
 ) -> list[Group]:
-    """household_measures' sums, made in SQL: household-months (slots) per group, then
-    what counts of them, by group, by household and by adult. `with_totals` (`dims` not
-    empty, not kind): the totals too, as one more group with no values, counted over the
-    same slots: the slots (the nets and their join to the eras) are most of a statement,
-    and they were made twice, once for the totals and once for the groups."""
-    # Kinds matter only when a report groups or filters by them; otherwise the payments are
-    # summed per household-month at once, and each such row is a slot as it is (3 M events,
-    # households year totals: the slots' regrouping was a fifth of the statement).
-    by_kind = "kind" in dims or "kind" in where
-    r = _month_rows(view, period, by_kind=by_kind).c
-    rows = select(*r).where(*(r[d].in_(values) for d, values in where.items())).subquery("rows")
-    g = rows.c
-    if by_kind:
-        slots = (
-            select(
-                *(g[d] for d in dims),
-                g.household_key,
-                g.month,
-                integer_sum(g.net).label("net"),
-                # The composition is the same for every kind of one household-month.
-                func.max(g.children).label("children"),
-                func.max(g.applicant).label("applicant"),
-                func.max(g.co_applicant).label("co_applicant"),
-            )
-            .group_by(*(g[d] for d in dims), g.household_key, g.month)
-            .cte("slots")
-        )
-    else:
-        slots = select(
-            *(g[d] for d in dims),
-            g.household_key,
-            g.month,
-            g.net,
-            g.children,
-            g.applicant,
-            g.co_applicant,
-        ).cte("slots")
-    statement: Any = _sums(slots, dims, calendar_year).add_columns(literal(False).label("totals"))
+    """household_measures' sums, made in SQL over the year rows with a household-month in
+    the period: household-months per group, then what counts of them by household and by
+    adult. `with_totals` (`dims` not empty, not kind): the totals too, as one more group
+    with no values, counted over the same rows."""
+    nets, slots = _slots(view, period, dims, where)
+    s = slots.c
+    months_of = [when((net > 0, 1), else_=0) for net in nets]
+    columns = [
+        *(_dimension(s, d) for d in dims),
+        s.household_key,
+        s.children,
+        s.applicant,
+        s.co_applicant,
+        sum(months_of[1:], months_of[0]).label("counted"),
+        sum((func.coalesce(net, 0) for net in nets[1:]), func.coalesce(nets[0], 0)).label("net"),
+    ]
+    postgres = conn.dialect.name == "postgresql"
+    if calendar_year:  # which months count, for the adults' long-term months
+        if postgres:
+            bits = [when((net > 0, 1 << n), else_=0) for n, net in enumerate(nets)]
+            columns.append(sum(bits[1:], bits[0]).label("mask"))
+        else:
+            columns += [flag.label(f"counts_{n}") for n, flag in enumerate(months_of)]
+    rows = select(*columns).cte("year_rows")
+    statement: Any = _sums(rows, dims, calendar_year, postgres).add_columns(
+        literal(False).label("totals")
+    )
     if with_totals:
-        # Every group's dimension is a value of the household-month, so the slots are the
-        # totals' slots too; the totals' row has no values (NULL) and says so.
-        totals = _sums(slots, [], calendar_year, blank=dims)
+        # Every group's dimension is a value of the row, so the rows are the totals' rows
+        # too; the totals' row has no values (NULL) and says so.
+        totals = _sums(rows, [], calendar_year, postgres, blank=dims)
         statement = union_all(statement, totals.add_columns(literal(True).label("totals")))
     found: list[Group] = []
     for row in conn.execute(statement):
@@ -216,26 +237,30 @@ def _summed(
     return found
 
 
-def _sums(slots: Any, dims: list[str], calendar_year: bool, blank: Sequence[str] = ()) -> Any:
-    """The sums over the slots by `dims`, one row per group; `blank`: dimensions answered
-    as NULL (the totals beside the groups)."""
-    s = slots.c
-    counts = s.net > 0
+def _sums(
+    rows: Any, dims: list[str], calendar_year: bool, postgres: bool, blank: Sequence[str] = ()
+) -> Any:
+    """The sums over the year rows by `dims`, one row per group; `blank`: dimensions
+    answered as NULL (the totals beside the groups)."""
+    s = rows.c
+    keys = [s[d] for d in dims]
+    counts = s.counted > 0
     groups = (
         select(
-            *(s[d] for d in dims),
-            func.count(when((counts, 1))).label("household_months"),
-            func.sum(s.net).label("net_ore"),
-            func.sum(when((counts, s.children), else_=0)).label("children"),
+            *keys,
+            integer_sum(s.counted).label("household_months"),
+            cast(func.sum(s.net), BigInteger).label("net_ore"),  # NULL: no rows
+            integer_sum(s.children * s.counted).label("children"),
         )
-        .group_by(*(s[d] for d in dims))
+        .group_by(*keys)
         .subquery("groups")
     )
+    carried = [s.mask] if calendar_year and postgres else []
+    if calendar_year and not postgres:
+        carried = [c for c in s if c.name.startswith("counts_")]
     adults = union_all(
-        select(*(s[d] for d in dims), s.applicant.label("adult"), s.month).where(counts),
-        select(*(s[d] for d in dims), s.co_applicant, s.month).where(
-            counts, s.co_applicant.is_not(None)
-        ),
+        select(*keys, s.applicant.label("adult"), *carried).where(counts),
+        select(*keys, s.co_applicant, *carried).where(counts, s.co_applicant.is_not(None)),
     ).subquery("adults")
     sums = [groups.c.household_months, groups.c.net_ore, groups.c.children]
     statement: Any = select(
@@ -243,21 +268,20 @@ def _sums(slots: Any, dims: list[str], calendar_year: bool, blank: Sequence[str]
     ).select_from(groups)
     if calendar_year:
         per_household = (
-            select(*(s[d] for d in dims), func.count().label("months"))
+            select(*keys, integer_sum(s.counted).label("months"))
             .where(counts)
-            .group_by(*(s[d] for d in dims), s.household_key)
+            .group_by(*keys, s.household_key)
             .subquery("per_household")
         )
         households = _long_term(per_household, dims, "households")
-        people = _long_term(_per_adult(adults, dims), dims, "adults")
+        people = _long_term(_per_adult(adults, dims, postgres), dims, "adults")
         statement = statement.add_columns(
             households.c.households, households.c.long_term_households
         ).outerjoin(households, _same(groups, households, dims))
         statement = statement.add_columns(people.c.adults, people.c.long_term_adults)
     else:
         # Only a calendar year counts long-term households and adults: any other period
-        # needs its distinct adults alone, not each adult's months (a step less over
-        # every counted household-month).
+        # needs its distinct adults alone, not each adult's months.
         people = _distinct_adults(adults, dims)
         statement = statement.add_columns(
             people.c.adults,
@@ -274,21 +298,21 @@ def _sums(slots: Any, dims: list[str], calendar_year: bool, blank: Sequence[str]
 _FLAGS = ("newly_arrived", "with_children")  # 0 and 1 on SQLite
 
 
-def _per_adult(adults: Subquery, dims: list[str]) -> Subquery:
-    """Each adult's counted months, each once (an adult can be in two household-months of
-    one month: applicant in one, co-applicant in another), grouped rather than counted
-    DISTINCT: a distinct count sorts the rows, a grouping can hash them."""
+def _per_adult(adults: Subquery, dims: list[str], postgres: bool) -> Subquery:
+    """Each adult's counted months of the year, each once (an adult can be in two
+    household-months of one month: applicant in one, co-applicant in another): the months
+    of the adult's rows together, a bit each (on SQLite, which has no bitwise aggregate,
+    the greatest of each month's flag)."""
     a = adults.c
-    adult_months = (
-        select(*(a[d] for d in dims), a.adult)
-        .group_by(*(a[d] for d in dims), a.adult, a.month)
-        .subquery("adult_months")
-    )
-    am = adult_months.c
+    if postgres:
+        mask = func.bit_or(a.mask)
+        months: Any = sum(((mask.op(">>")(n)).op("&")(1) for n in range(1, 12)), mask.op("&")(1))
+    else:
+        flags = [func.max(a[f"counts_{n}"]) for n in range(12)]
+        months = sum(flags[1:], flags[0])
     return (
-        select(*(am[d] for d in dims), func.count().label("months"))
-        .select_from(adult_months)
-        .group_by(*(am[d] for d in dims), am.adult)
+        select(*(a[d] for d in dims), months.label("months"))
+        .group_by(*(a[d] for d in dims), a.adult)
         .subquery("per_adult")
     )
 

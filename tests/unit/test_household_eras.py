@@ -1,10 +1,18 @@
-"""A household's compositions by runs of months, as reports join payments to them."""
+"""A household's compositions by runs of months, and its rows of each year that reports
+count: the nets of each month beside the composition in force."""
 
 from datetime import date
 from uuid import uuid4
 
-from domain.household_terms import Composition, CompositionChange
-from projections.household_records import FIRST_MONTH, Era, HouseholdRecord
+from domain.household_terms import Composition, CompositionChange, Payment
+from projections.household_records import (
+    ALL_KINDS,
+    FIRST_MONTH,
+    Era,
+    HouseholdRecord,
+    YearRow,
+    YearRows,
+)
 
 ALONE = Composition("A", None, 0, False)
 
@@ -44,3 +52,43 @@ def test_a_change_in_december_counts_from_january():
     eras = _record(("2023-12-02", {"co_applicant": "B"})).eras()
     assert eras[1] == Era(date(2024, 1, 1), None, Composition("A", "B", 0, False))
     assert eras[0].last == date(2023, 12, 1)
+
+
+def test_a_year_is_a_row_per_composition_and_kind_and_one_for_all_kinds():
+    record = _record(("2023-05-10", {"children": 2}))
+    record.payments = {
+        "a": Payment(date(2023, 1, 1), "forsorjningsstod", 100_000),
+        "b": Payment(date(2023, 1, 1), "ovrigt", 50_000),
+        "c": Payment(date(2023, 3, 1), "forsorjningsstod", 20_000, reversed_ore=20_000),
+        "d": Payment(date(2023, 7, 1), "forsorjningsstod", 30_000),
+        "e": Payment(date(2024, 2, 1), "ovrigt", 10_000),
+    }
+    with_two = Composition("A", None, 2, False)
+    none: list[int | None] = [None] * 12
+    (y2023, y2024) = record.years()
+
+    def nets(**months: int) -> tuple[int | None, ...]:
+        row = list(none)
+        for month, net in months.items():
+            row[int(month[1:]) - 1] = net
+        return tuple(row)
+
+    # January to May the first composition (the change counts from June), then the second.
+    assert y2023 == YearRows(
+        2023,
+        [
+            YearRow(1, ALL_KINDS, ALONE, nets(m1=150_000, m3=0)),
+            YearRow(1, "forsorjningsstod", ALONE, nets(m1=100_000, m3=0)),
+            YearRow(1, "ovrigt", ALONE, nets(m1=50_000)),
+            YearRow(6, ALL_KINDS, with_two, nets(m7=30_000)),
+            YearRow(6, "forsorjningsstod", with_two, nets(m7=30_000)),
+        ],
+    )
+    assert y2024 == YearRows(
+        2024,
+        [
+            YearRow(1, ALL_KINDS, with_two, nets(m2=10_000)),
+            YearRow(1, "ovrigt", with_two, nets(m2=10_000)),
+        ],
+    )
+    assert record.years({2024}) == [y2024]
