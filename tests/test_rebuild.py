@@ -10,20 +10,23 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
+from sqlalchemy import inspect
 
 from adapters.composition import open_volym
 from adapters.errors import UserError
 from adapters.projection import rebuild_share
 from adapters.projection.rebuild_share import ShareProcess
-from adapters.streams import PLACEMENTS
+from adapters.streams import HOUSEHOLDS, PLACEMENTS
 from adapters.streams.placements import Placements
 from tests.helpers import (
     MAN,
     TEST_KEY,
     changed,
     ended,
+    household,
     ingest,
     live_view,
+    paid,
     rebuild,
     report,
     report_of,
@@ -253,3 +256,15 @@ def test_sqlite_connections_copy_the_log_into_the_database_in_large_steps(volym)
     with volym.recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == 10_000
+
+
+def test_a_rebuild_drops_the_tables_an_earlier_volym_kept_in_the_old_generation(volym):
+    ingest(volym, household("H1", "2023-01-01"), paid("H1", "2023-01-25", "B1", "2023-01", "100"))
+    old = live_view(volym, HOUSEHOLDS).generation
+    with volym.engine.begin() as conn:  # as PROJECTION_VERSION 4 kept them
+        for name in ("household_era", "household_era_v", "household_payment_v"):
+            conn.exec_driver_sql(f"CREATE TABLE {name}_g{old} (household_key VARCHAR(32))")
+    rebuild(volym, HOUSEHOLDS)
+    tables = inspect(volym.engine).get_table_names()
+    left = [t for t in tables if t.startswith("household_") and t.endswith(f"_g{old}")]
+    assert left == []

@@ -129,6 +129,10 @@ def household_tables(generation: int) -> tuple[Table, Table, Table]:
 
 
 class SqlHouseholdView(SqlGenerationView):
+    # Until PROJECTION_VERSION 5: the compositions by runs of months, and the versions of
+    # the eras and of each payment.
+    retired = ("household_era", "household_era_v", "household_payment_v")
+
     def __init__(self, engine: Engine, generation: int) -> None:
         self.state, self.payment, self.year = household_tables(generation)
         super().__init__(engine, generation, self.state.metadata)

@@ -186,6 +186,10 @@ class SqlGenerationView(SqlTracking):
         self.metadata = metadata
         self.histories: list[History] = []  # the versions of the tables reports read
 
+    # Tables (names without the generation's suffix) that earlier volym versions kept in
+    # this view's generations and this one does not.
+    retired: tuple[str, ...] = ()
+
     def versions(self) -> Versions:
         """An empty set of versions of this view's records (adapters.readmodels.versions)."""
         raise NotImplementedError
@@ -266,4 +270,12 @@ class SqlGenerationView(SqlTracking):
             conn.exec_driver_sql("ANALYZE " + ", ".join(table.name for table in tables))
 
     def drop_tables(self, conn: Connection | None = None) -> None:
-        self.metadata.drop_all(conn if conn is not None else self.engine)
+        """This generation's tables, and those an earlier volym made for it that this one
+        no longer has (`retired`): a generation built by it is dropped by this one."""
+        if conn is None:
+            with writing(self.engine) as own:
+                self.drop_tables(own)
+            return
+        self.metadata.drop_all(conn)
+        for name in self.retired:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}_g{self.generation}")
