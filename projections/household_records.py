@@ -40,9 +40,8 @@ class HouseholdRecord:
     # What changed since the read model's last version of it (adapters.readmodels.versions)
     unversioned: set[str] = field(default_factory=set)  # payments
     composition_unversioned: bool = False
-    # The composition in force by month changed (registered, changed; not closed): every
-    # year's rows change with it. To write, and since the last version.
-    eras_changed: bool = False
+    # The composition in force by month changed since the last version (registered,
+    # changed; not closed): every year's rows change with it.
     eras_unversioned: bool = False
     persisted: bool = False  # True once the read model holds it (its old rows are replaced)
 
@@ -51,13 +50,6 @@ class HouseholdRecord:
         self.persisted = earlier.persisted
         self.payments = {**earlier.payments, **self.payments}
         self.changed |= earlier.changed
-        self.eras_changed |= earlier.eras_changed
-
-    def changed_years(self) -> set[int] | None:
-        """The years whose rows are to be written (None: every year)."""
-        if self.eras_changed:
-            return None
-        return {self.payments[pid].month.year for pid in self.changed}
 
     def eras(self) -> list[Era]:
         """The composition in force month by month, as runs of equal values. Made by

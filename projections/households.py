@@ -41,7 +41,6 @@ def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
             None,
             initial,
             composition_unversioned=True,
-            eras_changed=True,
             eras_unversioned=True,
         )
         return
@@ -51,7 +50,6 @@ def apply(records: dict[UUID, HouseholdRecord], domain_event: Any) -> None:
     if isinstance(e, Household.Changed):
         record.changes.append(CompositionChange(e.occurred_on, len(record.changes), e.values))
         record.composition_unversioned = record.eras_unversioned = True
-        record.eras_changed = True
     elif isinstance(e, Household.Paid):
         record.payments[e.payment_id] = Payment(e.month, e.kind, ore(e.amount))
         record.changed.add(e.payment_id)
@@ -109,7 +107,6 @@ def record_of(
         unversioned=set(changed),
         composition_unversioned=eras_changed
         or any(isinstance(e, Household.Closed) for e in events),
-        eras_changed=eras_changed,
         eras_unversioned=eras_changed,
         persisted=persisted,
     )

@@ -76,6 +76,16 @@ class History:
         return statement.subquery(name)
 
 
+    def current(self, name: str) -> Subquery:
+        """The rows current now, shaped as the live table, as `at` finds them: by the
+        indexes' position of the current versions."""
+        h = self.table.c
+        statement = select(*(h[f.column] for f in self.live)).where(
+            current_until(self.table) == _OPEN
+        )
+        return statement.subquery(name)
+
+
 def one_of(column: ColumnElement[Any], keys: list[str], dialect: str) -> ColumnElement[bool]:
     """`column` among `keys`, as a set the database looks each key up from (by the
     history table's primary key). On PostgreSQL `= ANY(array)` was a filter on a scan of
@@ -93,12 +103,16 @@ def one_of(column: ColumnElement[Any], keys: list[str], dialect: str) -> ColumnE
     return column.in_(listed.scalar_subquery())
 
 
-def history_table(live: Table, fields: Sequence[Field], unit: int) -> History:
+def history_table(
+    live: Table, fields: Sequence[Field], unit: int, metadata: MetaData | None = None
+) -> History:
     """`live`'s history table in the same metadata (created and dropped with it), with the
     live table's indexes: a report as of a moment finds a period's rows as a live one
     does (with only the first day indexed, a year as of a moment read every version of
-    every earlier year, 3-5x the live report at ten million events)."""
-    metadata: MetaData = live.metadata
+    every earlier year, 3-5x the live report at ten million events). `metadata`: the
+    history's own, where `live` is only its template (no live table is kept: reports
+    read the current versions)."""
+    metadata = metadata if metadata is not None else live.metadata
     name = live.name.replace("_g", "_v_g", 1) if "_g" in live.name else live.name + "_v"
     columns = [
         Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable) for c in live.columns
