@@ -1,7 +1,7 @@
 """What the household projection keeps of a household (its record: the composition over
-time and the payments), its eras and the household-month rows the reports count, apart
-from the aggregate: the read model and the reports need these, and a command that only
-reads should not build the aggregate's event classes."""
+time and the payments), its eras, the year rows the reports count and the household-month
+rows the reference counts, apart from the aggregate: the read model and the reports need
+these, and a command that only reads should not build the aggregate's event classes."""
 
 from __future__ import annotations
 
