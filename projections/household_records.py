@@ -103,6 +103,7 @@ class YearRow(NamedTuple):
     kind: str
     composition: Composition
     nets: tuple[int | None, ...]  # öre, for January to December
+    scope: str  # which reports count it: ALL, KIND or BOTH
 
 
 class YearRows(NamedTuple):
@@ -111,29 +112,44 @@ class YearRows(NamedTuple):
 
 
 ALL_KINDS = ""  # the kind of a year row that sums every kind
+# A year row's scope. Months paid in several kinds have a row for all kinds together (ALL:
+# what a report not by kind counts) and one per kind (KIND: what a report by kind counts);
+# months paid in one kind have one row, which both count (BOTH): a quarter of the rows
+# fewer to write and keep.
+ALL, KIND, BOTH = "all", "kind", "both"
 
 
 def year_rows(year: int, payments: list[Payment], eras: list[Era]) -> list[YearRow]:
-    """The rows of one year from all its payments and the household's eras: one per era
-    and kind with a payment, and one per era for all kinds."""
+    """The rows of one year from all its payments and the household's eras: for each era,
+    one per kind with a payment and one for all kinds, or one for both where it was paid
+    in one kind."""
     first, last = date(year, 1, 1), date(year, 12, 1)
     spans = [
         (era.values, max(era.first, first).month, min(era.last or last, last).month)
         for era in eras
         if era.first <= last and (era.last is None or era.last >= first)
     ]
-    nets: dict[tuple[int, str], list[int | None]] = {}
+    nets: dict[int, dict[str, list[int | None]]] = {}
     for payment in payments:
         month = payment.month.month
         begins = next(b for _, b, end in spans if month <= end)
         for kind in (payment.kind, ALL_KINDS):
-            row = nets.setdefault((begins, kind), [None] * 12)
+            row = nets.setdefault(begins, {}).setdefault(kind, [None] * 12)
             row[month - 1] = (row[month - 1] or 0) + payment.left_ore
     values = {begins: composition for composition, begins, _ in spans}
-    return [
-        YearRow(begins, kind, values[begins], tuple(row))
-        for (begins, kind), row in sorted(nets.items())
-    ]
+    rows: list[YearRow] = []
+    for begins, kinds in sorted(nets.items()):
+        everything = kinds.pop(ALL_KINDS)
+        if len(kinds) == 1:
+            (kind,) = kinds
+            rows.append(YearRow(begins, kind, values[begins], tuple(everything), BOTH))
+            continue
+        rows.append(YearRow(begins, ALL_KINDS, values[begins], tuple(everything), ALL))
+        rows += [
+            YearRow(begins, kind, values[begins], tuple(row), KIND)
+            for kind, row in sorted(kinds.items())
+        ]
+    return rows
 
 
 def _month_from(day: date) -> date:

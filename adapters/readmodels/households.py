@@ -96,6 +96,7 @@ YEAR_FIELDS = (
     Field("year", Integer, primary_key=True),
     Field("first_month", Integer, primary_key=True),  # 1-12
     Field("kind", String(32), primary_key=True),  # ALL_KINDS: every kind together
+    Field("scope", String(4)),  # which reports count the row (household_records.ALL...)
     Field("applicant", String(64)),
     Field("co_applicant", String(64), nullable=True),
     Field("children", Integer),
@@ -112,8 +113,8 @@ def _year_rows(key: str, year: YearRows) -> list[RowTuple]:
     for row in year.rows:
         c = row.composition
         rows.append(
-            (key, year.year, row.first_month, row.kind, c.applicant, c.co_applicant,
-             c.children, c.newly_arrived, *row.nets)
+            (key, year.year, row.first_month, row.kind, row.scope, c.applicant,
+             c.co_applicant, c.children, c.newly_arrived, *row.nets)
         )  # fmt: skip
     return rows
 
@@ -127,7 +128,7 @@ def household_tables(generation: int) -> tuple[Table, Table, Table]:
     state = table("household_state" + suffix, metadata, STATE_FIELDS, **options)
     payment = table("household_payment" + suffix, metadata, PAYMENT_FIELDS, **options)
     year = table("household_year" + suffix, MetaData(), YEAR_FIELDS, **options)
-    Index(f"ix_household_year{suffix}_year", year.c.year, year.c.kind)
+    Index(f"ix_household_year{suffix}_year", year.c.year, year.c.scope)
     return state, payment, year
 
 

@@ -42,7 +42,6 @@ from adapters.reports.request import (
 )
 from adapters.reports.sums import integer_sum
 from domain.periods import Period
-from domain.vocabulary import PAYMENT_KINDS
 from projections.household_measures import (
     DIMENSIONS,
     LONG_TERM_MONTHS,
@@ -52,7 +51,7 @@ from projections.household_measures import (
     household_measures,
     measures_of,
 )
-from projections.household_records import ALL_KINDS, MonthRow, month_row
+from projections.household_records import ALL, BOTH, KIND, MonthRow, month_row
 
 
 def _empty(period: Period) -> Row:
@@ -141,10 +140,12 @@ def _slots(
     conditions: list[ColumnElement[bool]] = [
         y.year.in_(range(period.start.year, period.end.year + 1))
     ]
-    if "kind" in dims or kinds is not None:  # the kinds listed too, for the same reason
-        conditions.append(y.kind.in_(kinds if kinds is not None else PAYMENT_KINDS))
+    if "kind" in dims or kinds is not None:  # the scopes listed too, for the same reason
+        conditions.append(y.scope.in_((KIND, BOTH)))
+        if kinds is not None:
+            conditions.append(y.kind.in_(kinds))
     else:
-        conditions.append(y.kind == ALL_KINDS)
+        conditions.append(y.scope.in_((ALL, BOTH)))
     if kinds is not None and len(kinds) > 1 and "kind" not in dims:
         keys = [y.household_key, y.year, y.first_month, *(y[c] for c in _COMPOSITION)]
         rows = (

@@ -6,8 +6,11 @@ from uuid import uuid4
 
 from domain.household_terms import Composition, CompositionChange, Payment
 from projections.household_records import (
+    ALL,
     ALL_KINDS,
+    BOTH,
     FIRST_MONTH,
+    KIND,
     Era,
     HouseholdRecord,
     YearRow,
@@ -54,7 +57,7 @@ def test_a_change_in_december_counts_from_january():
     assert eras[0].last == date(2023, 12, 1)
 
 
-def test_a_year_is_a_row_per_composition_and_kind_and_one_for_all_kinds():
+def test_a_year_is_a_row_per_composition_and_kind_and_one_for_all_kinds_or_one_for_both():
     record = _record(("2023-05-10", {"children": 2}))
     record.payments = {
         "a": Payment(date(2023, 1, 1), "forsorjningsstod", 100_000),
@@ -64,31 +67,24 @@ def test_a_year_is_a_row_per_composition_and_kind_and_one_for_all_kinds():
         "e": Payment(date(2024, 2, 1), "ovrigt", 10_000),
     }
     with_two = Composition("A", None, 2, False)
-    none: list[int | None] = [None] * 12
     (y2023, y2024) = record.years()
 
     def nets(**months: int) -> tuple[int | None, ...]:
-        row = list(none)
+        row: list[int | None] = [None] * 12
         for month, net in months.items():
             row[int(month[1:]) - 1] = net
         return tuple(row)
 
-    # January to May the first composition (the change counts from June), then the second.
+    # January to May the first composition (the change counts from June), paid in two
+    # kinds; then the second, paid in one: its one row is its kind's and all kinds'.
     assert y2023 == YearRows(
         2023,
         [
-            YearRow(1, ALL_KINDS, ALONE, nets(m1=150_000, m3=0)),
-            YearRow(1, "forsorjningsstod", ALONE, nets(m1=100_000, m3=0)),
-            YearRow(1, "ovrigt", ALONE, nets(m1=50_000)),
-            YearRow(6, ALL_KINDS, with_two, nets(m7=30_000)),
-            YearRow(6, "forsorjningsstod", with_two, nets(m7=30_000)),
+            YearRow(1, ALL_KINDS, ALONE, nets(m1=150_000, m3=0), ALL),
+            YearRow(1, "forsorjningsstod", ALONE, nets(m1=100_000, m3=0), KIND),
+            YearRow(1, "ovrigt", ALONE, nets(m1=50_000), KIND),
+            YearRow(6, "forsorjningsstod", with_two, nets(m7=30_000), BOTH),
         ],
     )
-    assert y2024 == YearRows(
-        2024,
-        [
-            YearRow(1, ALL_KINDS, with_two, nets(m2=10_000)),
-            YearRow(1, "ovrigt", with_two, nets(m2=10_000)),
-        ],
-    )
+    assert y2024 == YearRows(2024, [YearRow(1, "ovrigt", with_two, nets(m2=10_000), BOTH)])
     assert record.years({2024}) == [y2024]
