@@ -75,7 +75,6 @@ class History:
             statement = statement.where(one_of(h[self.live[0].column], list(keys), dialect))
         return statement.subquery(name)
 
-
     def current(self, name: str) -> Subquery:
         """The rows current now, shaped as the live table, as `at` finds them: by the
         indexes' position of the current versions."""
