@@ -176,6 +176,11 @@ def _nets_in(r: Any, period: Period) -> list[ColumnElement[Any]]:
     return nets
 
 
+def _added(terms: list[Any]) -> Any:
+    """The SQL sum of the terms of one row (a statement's `+`, not an aggregate)."""
+    return sum(terms[1:], terms[0])
+
+
 def _dimension(r: Any, dim: str) -> ColumnElement[Any]:
     """A dimension's value on a year row: with_children is the row's children > 0."""
     column: ColumnElement[Any] = (r.children > 0).label(dim) if dim == "with_children" else r[dim]
@@ -206,14 +211,14 @@ def _summed(
         s.children,
         s.applicant,
         s.co_applicant,
-        sum(months_of[1:], months_of[0]).label("counted"),
-        sum((func.coalesce(net, 0) for net in nets[1:]), func.coalesce(nets[0], 0)).label("net"),
+        _added(months_of).label("counted"),
+        _added([func.coalesce(net, 0) for net in nets]).label("net"),
     ]
     postgres = conn.dialect.name == "postgresql"
     if calendar_year:  # which months count, for the adults' long-term months
         if postgres:
             bits = [when((net > 0, 1 << n), else_=0) for n, net in enumerate(nets)]
-            columns.append(sum(bits[1:], bits[0]).label("mask"))
+            columns.append(_added(bits).label("mask"))
         else:
             columns += [flag.label(f"counts_{n}") for n, flag in enumerate(months_of)]
     rows = select(*columns).cte("year_rows")
@@ -321,10 +326,9 @@ def _per_adult(adults: Subquery, dims: list[str], postgres: bool) -> Subquery:
     a = adults.c
     if postgres:
         mask = func.bit_or(a.mask)
-        months: Any = sum(((mask.op(">>")(n)).op("&")(1) for n in range(1, 12)), mask.op("&")(1))
+        months = _added([mask.op(">>")(n).op("&")(1) for n in range(12)])
     else:
-        flags = [func.max(a[f"counts_{n}"]) for n in range(12)]
-        months = sum(flags[1:], flags[0])
+        months = _added([func.max(a[f"counts_{n}"]) for n in range(12)])
     return (
         select(*(a[d] for d in dims), months.label("months"))
         .group_by(*(a[d] for d in dims), a.adult)
