@@ -26,9 +26,7 @@ Conversion = Literal["plain", "key", "day", "ore", "bool"]
 class Field:
     column: str
     type: TypeEngine[Any] | type[TypeEngine[Any]]
-    # On the record, dotted for a nested one, values[x] for a dict's x, nets[0] for a
-    # sequence's first item.
-    attribute: str = ""
+    attribute: str = ""  # on the record, dotted for a nested one, values[x] for a dict's x
     conversion: Conversion = "plain"
     nullable: bool = False
     primary_key: bool = False
@@ -60,8 +58,7 @@ def _expression(f: Field, n: int) -> str:
     for part in f.path.split("."):
         if part.endswith("]"):
             name, _, key = part[:-1].partition("[")
-            index = f"[{int(key)}]" if key.isdigit() else f".get({key!r})"
-            value = f"{value}.{name}{index}"
+            value = f"{value}.{name}.get({key!r})"
         else:
             value = f"{value}.{part}"
     converted = {
