@@ -141,7 +141,7 @@ def year_rows(year: int, payments: list[Payment], eras: list[Era]) -> list[YearR
         kinds = nets.get(begins)
         if kinds is None:
             kinds = nets[begins] = {}
-        left = payment.amount_ore - payment.reversed_ore
+        left = payment.left_ore
         for kind in (payment.kind, ALL_KINDS):
             row = kinds.get(kind)
             if row is None:

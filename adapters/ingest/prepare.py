@@ -194,7 +194,7 @@ class Preparer:
                 continue
             for claim in own_claims:
                 if claim not in claimed:
-                    claimed[claim] = self._claimed[claim] = agg_id.hex
+                    self._claimed[claim] = agg_id.hex  # seen through `claimed` too
                     claims.append(Claim(*claim, agg_id.hex))
             cache[agg_id] = aggregate
             cache.move_to_end(agg_id)  # recently used: trimmed last
