@@ -98,6 +98,8 @@ class CaseCounts:
     ongoing_on_last_day: int = 0
     durations: list[int] = field(default_factory=list)  # closed cases that were opened
     closed_over_4_months: int = 0
+    # The durations' median where the database counted it (None: from `durations`).
+    counted_median: float | None = None
 
 
 def closed_facts(counts: CaseCounts, opened_on: date | None, closed_on: date) -> None:
@@ -159,7 +161,9 @@ def measures_of(counts: CaseCounts, *, closed_only: bool = False) -> dict[str, A
         "persons_opened": c.persons_opened,
         "closed": c.closed,
         "persons_closed": c.persons_closed,
-        "median_duration_days": statistics.median(c.durations) if c.durations else None,
+        "median_duration_days": (
+            statistics.median(c.durations) if c.durations else c.counted_median
+        ),
         "closed_over_4_months": c.closed_over_4_months,
         "closed_over_4_months_share": c.closed_over_4_months / c.closed if c.closed else None,
         "ongoing_on_last_day": c.ongoing_on_last_day,
