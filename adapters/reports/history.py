@@ -48,10 +48,17 @@ def event_history(events: Sequence[FedEvent]) -> list[dict[str, Any]]:
     for e in events:
         facts = e.__dict__
         # A change's new values, without the person fields a household change may carry.
-        changed = facts.get("values") or {}
-        details = {k: v for k, v in facts.items() if k not in _HIDDEN}
+        changed = facts.get("values")
         if changed:
+            details = {k: v for k, v in facts.items() if k not in _HIDDEN}
             details.update({k: v for k, v in changed.items() if k not in _NOT_DETAILS})
+            shown = {k: _plain(v) for k, v in details.items() if v is not None}
+        else:  # most events: in one pass (explain shows tens of thousands of them)
+            shown = {
+                k: v if isinstance(v, _AS_IS) else str(v)
+                for k, v in facts.items()
+                if v is not None and k not in _HIDDEN
+            }
         rows.append(
             {
                 "version": e.originator_version,
@@ -60,11 +67,14 @@ def event_history(events: Sequence[FedEvent]) -> list[dict[str, Any]]:
                 "occurred_on": e.occurred_on.isoformat(),
                 "recorded_at": e.recorded_at.isoformat(),
                 "stored_at": e.timestamp.isoformat(),
-                "details": {k: _plain(v) for k, v in details.items() if v is not None},
+                "details": shown,
             }
         )
     return rows
 
 
+_AS_IS = (bool, int, str)  # JSON's own; any other value is shown as its text
+
+
 def _plain(value: Any) -> Any:
-    return value if isinstance(value, (bool, int, str)) else str(value)
+    return value if isinstance(value, _AS_IS) else str(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -238,11 +239,16 @@ def _summed(
     sums_at = [at[name] for name in _SUMS]
     dims_at = [(d, at[d], d in _FLAGS) for d in dims]
     totals_at = at["totals"]
-    for row in result:
-        sums = HouseholdSums(*(int(row[n] or 0) for n in sums_at))
-        values = {d: (bool(row[n]) if flag else row[n]) for d, n, flag in dims_at}
-        if row[totals_at]:
-            values = {}
+    sums_of = itemgetter(*sums_at)
+    # Fetched at once (row by row cost a fetch call each); the sums are integers or NULL
+    # (none counted), and an int() of each was an eighth of explain's Python.
+    for row in result.all():
+        sums = HouseholdSums(*[value or 0 for value in sums_of(row)])
+        values = (
+            {}
+            if row[totals_at]
+            else {d: (bool(row[n]) if flag else row[n]) for d, n, flag in dims_at}
+        )
         found.append((values, measures_of(sums, months, calendar_year=calendar_year)))
     return found
 

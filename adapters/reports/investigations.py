@@ -124,7 +124,7 @@ def _counted(
     counted = _per_person(relevant, c, dims, period, with_totals, conn.dialect.name)
     n = len(dims)
     counts: dict[tuple[Cell, ...], CaseCounts] = {}  # the totals' under ()
-    for row in conn.execute(counted):
+    for row in conn.execute(counted).all():  # at once, not a fetch call per row
         # Without groups (and for the totals' row) SQL answers a row even where no case
         # matters.
         if row[n]:
