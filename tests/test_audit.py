@@ -1,11 +1,13 @@
 """For auditors, on both stores: `volym verify` names any difference between the live
 projections and a rebuild; `volym explain` shows what changed a figure since a report."""
 
+import gc
 import json
 
 from freezegun import freeze_time
 from sqlalchemy import update
 
+import adapters.reports.explain as explaining
 from adapters.composition import open_volym
 from adapters.streams import HOUSEHOLDS
 from tests.helpers import (
@@ -90,6 +92,31 @@ def test_explain_shows_the_figures_then_and_now_and_the_late_events_behind_them(
     ]
     assert causes["P1"][0]["stored_at"].startswith("2023-05-20T10:00:00")
     assert '"person"' not in out and '"birth_date"' not in out and "201205142381" not in out
+
+
+def test_explain_builds_its_answer_with_the_collector_off_and_turns_it_back_on(
+    store_url, monkeypatch, capsys
+):
+    with open_volym(store_url, pseudonym_key=TEST_KEY) as volym:
+        with freeze_time("2023-04-05 10:00:00"):
+            ingest(volym, started("P1", "2023-01-01"))
+        with freeze_time("2023-05-20 10:00:00"):
+            ingest(volym, ended("P1", "2023-02-28"))
+    seen = []
+    histories = explaining.event_history
+
+    def history_seen(events):
+        seen.append(gc.isenabled())
+        return histories(events)
+
+    monkeypatch.setattr(explaining, "event_history", history_seen)
+    code, out, _ = run(
+        monkeypatch, capsys, "explain", "placements", "--period", "2023-Q1",
+        "--as-of", "2023-04-30T12:00:00", "--format", "json", "--db", store_url,
+    )  # fmt: skip
+    assert code in (0, None) and json.loads(out)["differences"]
+    assert seen and not any(seen)
+    assert gc.isenabled()
 
 
 def test_explain_by_group_for_investigations_and_households(store_url, monkeypatch, capsys):

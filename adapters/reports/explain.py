@@ -25,6 +25,7 @@ from adapters.eventstore.store import Row as LogRow
 from adapters.eventstore.store import Store
 from adapters.projection.replay import log_position_at, versioned_view, view_of_events
 from adapters.readmodels.tracking import SqlGenerationView
+from adapters.reports.collector import PAUSE
 from adapters.reports.history import event_history
 from adapters.reports.request import Cell, Report, ReportRequest, Row
 from adapters.reports.stream import AnyReportedStream
@@ -47,7 +48,19 @@ def explain(
     position: int,
 ) -> Report:
     """`live` is the stream's live view, read as it is; `position` is the last event it
-    has processed."""
+    has processed. Built with the cyclic garbage collector held off (reports.collector)."""
+    with PAUSE.held():
+        return _explain(store, stream, live, request, as_of, position)
+
+
+def _explain(
+    store: Store,
+    stream: AnyReportedStream,
+    live: SqlGenerationView,
+    request: ReportRequest,
+    as_of: datetime,
+    position: int,
+) -> Report:
     keyed = replace(
         request, by=[*request.by, stream.report_kind.key_dimension], rows_only=True
     )
