@@ -23,9 +23,9 @@ from adapters.eventstore.log_reader import EventDecoder, read_rows, read_stream_
 from adapters.eventstore.moments import Moment
 from adapters.eventstore.store import Row as LogRow
 from adapters.eventstore.store import Store
+from adapters.projection.gc_tuning import no_collection
 from adapters.projection.replay import log_position_at, versioned_view, view_of_events
 from adapters.readmodels.tracking import SqlGenerationView
-from adapters.reports.collector import PAUSE
 from adapters.reports.history import event_history
 from adapters.reports.request import Cell, Report, ReportRequest, Row
 from adapters.reports.stream import AnyReportedStream
@@ -48,8 +48,8 @@ def explain(
     position: int,
 ) -> Report:
     """`live` is the stream's live view, read as it is; `position` is the last event it
-    has processed. Built with the cyclic garbage collector held off (reports.collector)."""
-    with PAUSE.held():
+    has processed. Built without cyclic garbage collection (projection.gc_tuning)."""
+    with no_collection():
         return _explain(store, stream, live, request, as_of, position)
 
 

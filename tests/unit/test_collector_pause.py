@@ -1,4 +1,4 @@
-"""The garbage collector's pause around explain: counted, and it leaves the collector as
+"""The garbage collector's pause (rebuild, explain): counted, and it leaves the collector as
 it found it."""
 
 import gc
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from adapters.reports.collector import CollectorPause
+from adapters.projection.gc_tuning import CollectorPause
 
 
 @pytest.fixture(autouse=True)
@@ -14,8 +14,7 @@ def collector_on():
     was = gc.isenabled()
     gc.enable()
     yield
-    if not was:
-        gc.disable()
+    (gc.enable if was else gc.disable)()  # as it was, whatever a test left
 
 
 def test_the_collector_is_off_while_held_and_on_again_after():
