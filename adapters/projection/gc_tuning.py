@@ -60,6 +60,6 @@ def no_collection() -> AbstractContextManager[None]:
     - a rebuild: decoded events, records, rows (measured at 200 000 events: 7.2 s with
       BATCH_THRESHOLDS, 5.7 s without collection); memory is bounded by its own limits;
     - explain's answer: tens of thousands of rows, events and histories, rescanned as they
-      grew (a households year over a month on the 10 M store: 2.15 s with collection,
+      grew (a households year over a month on the 10 M store: 2.18 s with collection,
       1.73 s without, medians of 8)."""
     return _PAUSE.held()
