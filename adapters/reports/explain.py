@@ -50,91 +50,81 @@ def explain(
     """`live` is the stream's live view, read as it is; `position` is the last event it
     has processed. Built without cyclic garbage collection (projection.gc_tuning)."""
     with no_collection():
-        return _explain(store, stream, live, request, as_of, position)
-
-
-def _explain(
-    store: Store,
-    stream: AnyReportedStream,
-    live: SqlGenerationView,
-    request: ReportRequest,
-    as_of: datetime,
-    position: int,
-) -> Report:
-    keyed = replace(
-        request, by=[*request.by, stream.report_kind.key_dimension], rows_only=True
-    )
-    # The four reports are independent, and each is mostly the database's work (on
-    # SQLite too: the driver lets go of the interpreter while a statement runs), so two
-    # run at a time, each on a connection of its own: the machine has two cores.
-    with ThreadPoolExecutor(max_workers=_AT_ONCE) as pool:
-        now_report = pool.submit(stream.report, live, replace(request, as_of=None))
-        moment = log_position_at(store, as_of)
-        then_view = versioned_view(store, stream, moment)
-        if then_view is not None:
-            then_report = pool.submit(stream.report, then_view, request)
-            late = _late_rows(store, stream.topic_prefix, moment.position, position)
-            touched = sorted({_hex(row[1]) for row in late})
-            own_then = pool.submit(stream.report, live.at(moment.position, touched), keyed)
-            own_now = pool.submit(stream.report, live.at(position, touched), keyed)
-            # While the database counts, this thread decodes the touched aggregates' events,
-            # makes their histories and finds their names: in a report of the stretch's
-            # period nearly every one is a cause, and this work took half as long as the
-            # reports after them (investigations year at 10 M events: 3.4 s of 6.6).
-            decoder = EventDecoder(store.events.mapper, stream.topic_prefix)
-            late_of = _by_aggregate(cast(list[FedEvent], decoder.decode(late)))
-            histories = {key: event_history(events) for key, events in late_of.items()}
-            names = live.names(touched)
-            now, then = now_report.result(), then_report.result()
-            before, after = _figures(own_then.result(), keyed), _figures(own_now.result(), keyed)
-        else:
-            now = now_report.result()
-            then, before, after, events, names = _replayed(
-                store, stream, request, keyed, as_of, moment
-            )
-            late_of = _by_aggregate(events)
-            histories = {}
-    causes: dict[RowKey, list[str]] = {}
-    for row_key, key in _differing(before, after):
-        causes.setdefault(row_key, []).append(key)
-
-    # An aggregate that changed a group's row changed the totals' row too, and maybe more
-    # rows: its history is made once and shown in each.
-    def history_of(key: str) -> list[dict[str, Any]]:
-        if key not in histories:
-            histories[key] = event_history(late_of[key])
-        return histories[key]
-
-    differences = []
-    for row_key, (was, is_now) in _paired(then, now, request).items():
-        measures = {
-            m: {"then": was.get(m), "now": is_now.get(m)}
-            for m in stream.report_kind.measures
-            if m != "days" and was.get(m) != is_now.get(m)  # days is the period's
-        }
-        if not measures:
-            continue
-        explained = [
-            {"source": names[key][0], "id": names[key][1], "events": history_of(key)}
-            for key in sorted(causes.get(row_key, ()))
-            if key in late_of
-        ]
-        period, *values = row_key
-        differences.append(
-            {
-                "period": period,
-                "group": dict(zip(request.by, values, strict=True)),
-                "measures": measures,
-                "causes": explained,
-            }
+        keyed = replace(
+            request, by=[*request.by, stream.report_kind.key_dimension], rows_only=True
         )
-    return {
-        "report": stream.name,
-        "as_of": as_of.isoformat(),
-        "by": list(request.by),
-        "where": then["where"],
-        "differences": differences,
-    }
+        # The four reports are independent, and each is mostly the database's work (on
+        # SQLite too: the driver lets go of the interpreter while a statement runs), so two
+        # run at a time, each on a connection of its own: the machine has two cores.
+        with ThreadPoolExecutor(max_workers=_AT_ONCE) as pool:
+            now_report = pool.submit(stream.report, live, replace(request, as_of=None))
+            moment = log_position_at(store, as_of)
+            then_view = versioned_view(store, stream, moment)
+            if then_view is not None:
+                then_report = pool.submit(stream.report, then_view, request)
+                late = _late_rows(store, stream.topic_prefix, moment.position, position)
+                touched = sorted({_hex(row[1]) for row in late})
+                own_then = pool.submit(stream.report, live.at(moment.position, touched), keyed)
+                own_now = pool.submit(stream.report, live.at(position, touched), keyed)
+                # While the database counts, this thread decodes the touched aggregates' events,
+                # makes their histories and finds their names: in a report of the stretch's
+                # period nearly every one is a cause, and this work took half as long as the
+                # reports after them (investigations year at 10 M events: 3.4 s of 6.6).
+                decoder = EventDecoder(store.events.mapper, stream.topic_prefix)
+                late_of = _by_aggregate(cast(list[FedEvent], decoder.decode(late)))
+                histories = {key: event_history(events) for key, events in late_of.items()}
+                names = live.names(touched)
+                now, then = now_report.result(), then_report.result()
+                before = _figures(own_then.result(), keyed)
+                after = _figures(own_now.result(), keyed)
+            else:
+                now = now_report.result()
+                then, before, after, events, names = _replayed(
+                    store, stream, request, keyed, as_of, moment
+                )
+                late_of = _by_aggregate(events)
+                histories = {}
+        causes: dict[RowKey, list[str]] = {}
+        for row_key, key in _differing(before, after):
+            causes.setdefault(row_key, []).append(key)
+
+        # An aggregate that changed a group's row changed the totals' row too, and maybe more
+        # rows: its history is made once and shown in each.
+        def history_of(key: str) -> list[dict[str, Any]]:
+            if key not in histories:
+                histories[key] = event_history(late_of[key])
+            return histories[key]
+
+        differences = []
+        for row_key, (was, is_now) in _paired(then, now, request).items():
+            measures = {
+                m: {"then": was.get(m), "now": is_now.get(m)}
+                for m in stream.report_kind.measures
+                if m != "days" and was.get(m) != is_now.get(m)  # days is the period's
+            }
+            if not measures:
+                continue
+            explained = [
+                {"source": names[key][0], "id": names[key][1], "events": history_of(key)}
+                for key in sorted(causes.get(row_key, ()))
+                if key in late_of
+            ]
+            period, *values = row_key
+            differences.append(
+                {
+                    "period": period,
+                    "group": dict(zip(request.by, values, strict=True)),
+                    "measures": measures,
+                    "causes": explained,
+                }
+            )
+        return {
+            "report": stream.name,
+            "as_of": as_of.isoformat(),
+            "by": list(request.by),
+            "where": then["where"],
+            "differences": differences,
+        }
 
 
 def _replayed(

@@ -183,8 +183,8 @@ def _closed_counted(
     for row in conn.execute(statement):
         values = () if with_totals and row[-1] else tuple(row[:n])
         durations, median, over_four = row[n : n + 3]
-        if not durations and not over_four:
-            continue  # no closed case opened (without groups SQL answers a row anyway)
+        if not durations:  # no closed case was opened: no median, none over four months
+            continue  # (without groups SQL answers a row anyway)
         group = counts[values]
         group.counted_median = int(median) if durations % 2 else median
         group.closed_over_4_months = over_four

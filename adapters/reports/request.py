@@ -143,9 +143,9 @@ def build_report(request: ReportRequest, query: Query) -> Report:
                 continue
         for sub in _sub_periods(period, request.time_by):
             labels = {dim: _time_label(sub, dim) for dim in request.time_by}
-            groups = query(sub, request.group_by)
+            groups = query(sub, group_by)
             if not request.rows_only:
-                groups.sort(key=lambda g: _sort_key(kind, request.group_by, g[0]))
+                groups.sort(key=lambda g: _sort_key(kind, group_by, g[0]))
             for values, measures in groups:
                 row: Row = {"period": period.label, **labels}
                 row.update({dim: values[dim] for dim in group_by})
